@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// The module graph follows the proving pipeline; lower modules never import higher ones:
+/// CGMP -> BigNum -> Algebra -> Curves -> (Polynomials, MSM) -> ConstraintSystem -> Groth16 -> Formats -> zkinfer.
+let package = Package(
+    name: "zkinfer",
+    products: [
+        .library(name: "BigNum", targets: ["BigNum"]),
+        .library(name: "Algebra", targets: ["Algebra"]),
+        .library(name: "Curves", targets: ["Curves"]),
+        .executable(name: "zkinfer", targets: ["zkinfer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGMP",
+            pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]
+        ),
+        .target(name: "BigNum", dependencies: ["CGMP"]),
+        .target(name: "Algebra", dependencies: ["BigNum"]),
+        .target(name: "Curves", dependencies: ["Algebra", "BigNum"]),
+        .executableTarget(
+            name: "zkinfer",
+            dependencies: [
+                "BigNum", "Algebra", "Curves",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BigNumTests", dependencies: ["BigNum", "TestSupport"]),
+        .testTarget(name: "AlgebraTests", dependencies: ["Algebra", "BigNum", "TestSupport"]),
+        .testTarget(name: "CurvesTests", dependencies: ["Curves", "Algebra", "BigNum", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,121 @@
+import BigNum
+
+/// Fq12 = Fq6[w] / (w^2 - v), the pairing target field. An element is `c0 + c1 w`.
+@frozen
+public struct Fq12: Sendable {
+    public var c0: Fq6
+    public var c1: Fq6
+
+    @inlinable @inline(__always)
+    public init(_ c0: Fq6, _ c1: Fq6) {
+        self.c0 = c0
+        self.c1 = c1
+    }
+
+    /// `c0 - c1 w`: the p^6-power Frobenius, and the inverse on the cyclotomic subgroup.
+    @inlinable public func conjugate() -> Fq12 { Fq12(c0, -c1) }
+
+    /// `self * (d0 + (d3 + d4 v) w)`, the sparse product with a line evaluation (D-type twist).
+    @inlinable
+    public func multiplied(by034 d0: Fq2, _ d3: Fq2, _ d4: Fq2) -> Fq12 {
+        let a = c0.multiplied(byFq2: d0)
+        let b = c1.multiplied(by01: d3, d4)
+        let cross = (c0 + c1).multiplied(by01: d0 + d3, d4)
+        return Fq12(b.multipliedByNonResidue() + a, cross - a - b)
+    }
+
+    /// Squaring for elements of the cyclotomic subgroup (norm one over Fq6), after Granger and Scott.
+    ///
+    /// Seen as A + B w + C w^2 over Fq4 = Fq2[y]/(y^2 - xi) with w^3 = y, where
+    /// A = (c0.c0, c1.c1), B = (c1.c0, c0.c2), C = (c0.c1, c1.c2), the square is
+    /// A' = 3A^2 - 2 conj(A), B' = 3 y C^2 + 2 conj(B), C' = 3 B^2 - 2 conj(C).
+    @inlinable
+    public func cyclotomicSquared() -> Fq12 {
+        @inline(__always)
+        func fq4Square(_ a: Fq2, _ b: Fq2) -> (Fq2, Fq2) {
+            let product = a * b
+            let low = (a + b) * (b.multipliedByNonResidue() + a) - product - product.multipliedByNonResidue()
+            return (low, product.doubled())
+        }
+        let (a0, a1) = fq4Square(c0.c0, c1.c1)
+        let (b0, b1) = fq4Square(c1.c0, c0.c2)
+        let (e0, e1) = fq4Square(c0.c1, c1.c2)
+
+        let newA0 = (a0 - c0.c0).doubled() + a0
+        let newA1 = (a1 + c1.c1).doubled() + a1
+        let yC = e1.multipliedByNonResidue()
+        let newB0 = (yC + c1.c0).doubled() + yC
+        let newB1 = (e0 - c0.c2).doubled() + e0
+        let newC0 = (b0 - c0.c1).doubled() + b0
+        let newC1 = (b1 + c1.c2).doubled() + b1
+        return Fq12(Fq6(newA0, newC0, newB1), Fq6(newB0, newA1, newC1))
+    }
+
+    /// `self^exponent` for a cyclotomic element and a non-negative 64-bit exponent.
+    @inlinable
+    public func cyclotomicPower(_ exponent: UInt64) -> Fq12 {
+        var result = Fq12.one
+        var started = false
+        for bit in stride(from: 63, through: 0, by: -1) {
+            if started { result = result.cyclotomicSquared() }
+            if (exponent >> UInt64(bit)) & 1 == 1 {
+                result = started ? result * self : self
+                started = true
+            }
+        }
+        return result
+    }
+}
+
+extension Fq12: Field {
+    @inlinable public static var zero: Fq12 { Fq12(.zero, .zero) }
+    @inlinable public static var one: Fq12 { Fq12(.one, .zero) }
+    @inlinable public var isZero: Bool { c0.isZero && c1.isZero }
+    @inlinable public var isOne: Bool { self == .one }
+
+    @inlinable public static func + (lhs: Fq12, rhs: Fq12) -> Fq12 { Fq12(lhs.c0 + rhs.c0, lhs.c1 + rhs.c1) }
+    @inlinable public static func - (lhs: Fq12, rhs: Fq12) -> Fq12 { Fq12(lhs.c0 - rhs.c0, lhs.c1 - rhs.c1) }
+    @inlinable public static prefix func - (value: Fq12) -> Fq12 { Fq12(-value.c0, -value.c1) }
+
+    @inlinable
+    public static func * (a: Fq12, b: Fq12) -> Fq12 {
+        let v0 = a.c0 * b.c0
+        let v1 = a.c1 * b.c1
+        return Fq12(v1.multipliedByNonResidue() + v0, (a.c0 + a.c1) * (b.c0 + b.c1) - v0 - v1)
+    }
+
+    /// Complex squaring: two Fq6 products.
+    @inlinable
+    public func squared() -> Fq12 {
+        let product = c0 * c1
+        let t = (c0 + c1) * (c0 + c1.multipliedByNonResidue()) - product - product.multipliedByNonResidue()
+        return Fq12(t, product.doubled())
+    }
+
+    @inlinable public func doubled() -> Fq12 { Fq12(c0.doubled(), c1.doubled()) }
+
+    public func inverse() -> Fq12? {
+        let denominator = c0.squared() - c1.squared().multipliedByNonResidue()
+        guard let scale = denominator.inverse() else { return nil }
+        return Fq12(c0 * scale, -(c1 * scale))
+    }
+
+    public static func random(using generator: inout some RandomNumberGenerator) -> Fq12 {
+        Fq12(.random(using: &generator), .random(using: &generator))
+    }
+
+    public var description: String { "(\(c0), \(c1))" }
+}
+
+extension Fq12: ExtensionField {
+    public typealias BaseField = Fq6
+    public static var degree: Int { 2 }
+
+    /// `(c0 + c1 w)^(p^k)`; w^(p^k) = w * xi^((p^k - 1)/6).
+    public func frobenius(_ power: Int) -> Fq12 {
+        let k = power % 12
+        return Fq12(c0.frobenius(k), c1.frobenius(k).multiplied(byFq2: TowerConstants.shared.fq12FrobeniusC1[k]))
+    }
+
+    @inlinable public static func * (lhs: Fq12, rhs: Fq6) -> Fq12 { Fq12(lhs.c0 * rhs, lhs.c1 * rhs) }
+}
