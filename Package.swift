@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "BigNum", targets: ["BigNum"]),
         .library(name: "Algebra", targets: ["Algebra"]),
         .library(name: "Curves", targets: ["Curves"]),
+        .library(name: "Polynomials", targets: ["Polynomials"]),
+        .library(name: "MSM", targets: ["MSM"]),
+        .library(name: "ConstraintSystem", targets: ["ConstraintSystem"]),
+        .library(name: "Groth16", targets: ["Groth16"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
@@ -23,10 +27,14 @@ let package = Package(
         .target(name: "BigNum", dependencies: ["CGMP"]),
         .target(name: "Algebra", dependencies: ["BigNum"]),
         .target(name: "Curves", dependencies: ["Algebra", "BigNum"]),
+        .target(name: "Polynomials", dependencies: ["Algebra"]),
+        .target(name: "MSM", dependencies: ["Curves", "Algebra"]),
+        .target(name: "ConstraintSystem", dependencies: ["Algebra"]),
+        .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
         .executableTarget(
             name: "zkinfer",
             dependencies: [
-                "BigNum", "Algebra", "Curves",
+                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,5 +42,8 @@ let package = Package(
         .testTarget(name: "BigNumTests", dependencies: ["BigNum", "TestSupport"]),
         .testTarget(name: "AlgebraTests", dependencies: ["Algebra", "BigNum", "TestSupport"]),
         .testTarget(name: "CurvesTests", dependencies: ["Curves", "Algebra", "BigNum", "TestSupport"]),
+        .testTarget(name: "PolynomialsTests", dependencies: ["Polynomials", "Algebra", "TestSupport"]),
+        .testTarget(name: "MSMTests", dependencies: ["MSM", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
 )

@@ -59,19 +59,19 @@ public protocol FFTParameters: MontgomeryParameters {
     static var multiplicativeGenerator: UInt64 { get }
 }
 
-@usableFromInline @inline(__always)
+@inlinable @inline(__always)
 func multiplyAdd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (high: UInt64, low: UInt64) {
     let wide = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(carry)
     return (UInt64(truncatingIfNeeded: wide &>> 64), UInt64(truncatingIfNeeded: wide))
 }
 
-@usableFromInline @inline(__always)
+@inlinable @inline(__always)
 func addWithCarry(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (sum: UInt64, carry: UInt64) {
     let wide = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
     return (UInt64(truncatingIfNeeded: wide), UInt64(truncatingIfNeeded: wide &>> 64))
 }
 
-@usableFromInline @inline(__always)
+@inlinable @inline(__always)
 func subtractWithBorrow(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (difference: UInt64, borrow: UInt64) {
     let wide = UInt128(a) &- UInt128(b) &- UInt128(borrow)
     return (UInt64(truncatingIfNeeded: wide), UInt64(truncatingIfNeeded: wide &>> 64) & 1)

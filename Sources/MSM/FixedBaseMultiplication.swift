@@ -1,0 +1,52 @@
+import Algebra
+import Curves
+
+/// Many scalar multiplications of one base point, as Groth16 setup needs.
+///
+/// A table holds k * 2^(8i) * G for every byte position i and byte value k, so each product is
+/// 32 mixed additions with no doublings.
+public struct FixedBaseTable<C: ShortWeierstrassCurve>: Sendable {
+    /// table[i * 256 + k] = k * 2^(8i) * base.
+    let table: [AffinePoint<C>]
+    static var windowCount: Int { 32 }
+
+    public init(base: AffinePoint<C>) {
+        var jacobian = [JacobianPoint<C>](repeating: .infinity, count: Self.windowCount * 256)
+        var windowBase = base.jacobian
+        for window in 0..<Self.windowCount {
+            var multiple = JacobianPoint<C>.infinity
+            for value in 0..<256 {
+                jacobian[window * 256 + value] = multiple
+                multiple += windowBase
+            }
+            windowBase = multiple  // 256 * previous window base
+        }
+        table = JacobianPoint<C>.batchAffine(jacobian)
+    }
+
+    public func multiply(_ scalar: Fr) -> JacobianPoint<C> {
+        let limbs = scalar.canonicalLimbs
+        let words = [limbs.0, limbs.1, limbs.2, limbs.3]
+        var result = JacobianPoint<C>.infinity
+        for window in 0..<Self.windowCount {
+            let byte = Int((words[window / 8] >> UInt64(8 * (window % 8))) & 0xff)
+            if byte != 0 { result += table[window * 256 + byte] }
+        }
+        return result
+    }
+
+    /// Multiplies every scalar in parallel and returns affine points (one shared inversion per chunk).
+    public func multiplyAll(_ scalars: [Fr]) -> [AffinePoint<C>] {
+        var output = [AffinePoint<C>](repeating: .infinity, count: scalars.count)
+        output.withUnsafeMutableBufferPointer { buffer in
+            let pointer = UnsafeSendableBox(buffer.baseAddress!)
+            Parallel.forEachChunk(count: scalars.count, minimumChunk: 256) { range in
+                let products = range.map { multiply(scalars[$0]) }
+                for (offset, point) in JacobianPoint<C>.batchAffine(products).enumerated() {
+                    pointer.value[range.lowerBound + offset] = point
+                }
+            }
+        }
+        return output
+    }
+}
