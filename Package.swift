@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MSM", targets: ["MSM"]),
         .library(name: "ConstraintSystem", targets: ["ConstraintSystem"]),
         .library(name: "Groth16", targets: ["Groth16"]),
+        .library(name: "Formats", targets: ["Formats"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
@@ -31,10 +32,11 @@ let package = Package(
         .target(name: "MSM", dependencies: ["Curves", "Algebra"]),
         .target(name: "ConstraintSystem", dependencies: ["Algebra"]),
         .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
+        .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
         .executableTarget(
             name: "zkinfer",
             dependencies: [
-                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16",
+                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16", "Formats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,5 +47,6 @@ let package = Package(
         .testTarget(name: "PolynomialsTests", dependencies: ["Polynomials", "Algebra", "TestSupport"]),
         .testTarget(name: "MSMTests", dependencies: ["MSM", "Curves", "Algebra", "TestSupport"]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
 )

@@ -21,7 +21,8 @@ public enum BN254Pairing {
         return digits
     }()
 
-    /// e(p, q) as an element of GT.
+    /// e(p, q) as an element of GT. The final exponentiation raises to a fixed multiple (prime to r)
+    /// of (p^12 - 1)/r, the same chain ffjavascript uses, so values match snarkjs's `vk_alphabeta_12`.
     public static func pairing(_ p: G1Affine, _ q: G2Affine) -> Fq12 {
         finalExponentiation(millerLoop([(p, G2Prepared(q))]))
     }

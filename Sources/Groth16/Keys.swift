@@ -45,6 +45,29 @@ public struct ProvingKey: Sendable, Equatable {
 
     public var domainSize: Int { 1 << domainLogSize }
 
+    public init(
+        publicCount: Int, wireCount: Int, domainLogSize: Int, alpha1: G1Affine, beta1: G1Affine, beta2: G2Affine,
+        gamma2: G2Affine, delta1: G1Affine, delta2: G2Affine, ic: [G1Affine], coefficients: [MatrixEntry],
+        a: [G1Affine], b1: [G1Affine], b2: [G2Affine], c: [G1Affine], h: [G1Affine]
+    ) {
+        self.publicCount = publicCount
+        self.wireCount = wireCount
+        self.domainLogSize = domainLogSize
+        self.alpha1 = alpha1
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.gamma2 = gamma2
+        self.delta1 = delta1
+        self.delta2 = delta2
+        self.ic = ic
+        self.coefficients = coefficients
+        self.a = a
+        self.b1 = b1
+        self.b2 = b2
+        self.c = c
+        self.h = h
+    }
+
     public var verifyingKey: VerifyingKey {
         VerifyingKey(alpha1: alpha1, beta2: beta2, gamma2: gamma2, delta2: delta2, ic: ic)
     }
