@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The project's test command: installs what the tests need, then runs every test suite.
-# Usage: bash Tests/run.sh   (from anywhere; run as root or with sudo available to install packages)
+# The project's test command: installs what the tests need, runs the Swift test suites, then the
+# interoperability checks against groth16py and py-ecc (pinned, in a venv under .build/).
+# Usage: bash Tests/run.sh   (from anywhere; installs Debian packages when run as root or with sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System libraries: GMP is the big-integer engine; OpenSSL backs digests. pkg-config finds them.
 missing=()
 for package in libgmp-dev libssl-dev pkg-config; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if ((${#missing[@]})); then
     echo "installing ${missing[*]}"
     sudo_cmd=""
@@ -19,3 +20,11 @@ fi
 
 # Release build: the arithmetic-heavy property tests run ~100x faster than in debug.
 swift test -c release
+
+swift build -c release --product zkinfer
+venv=.build/interop-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import groth16py, py_ecc" >/dev/null 2>&1; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
+fi
+"$venv/bin/python" Tests/Interop/interop.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"

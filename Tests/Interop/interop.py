@@ -1,0 +1,230 @@
+"""Interoperability checks between zkinfer and implementations we did not write.
+
+groth16py 0.2.0 (arkworks) and py-ecc 8.0.0 must accept zkinfer's proofs, keys and files, and
+zkinfer must accept theirs; tampered proofs, wrong public inputs and inputs >= r must be rejected
+by both sides. Run by Tests/run.sh:  python interop.py ZKINFER_BINARY REPOSITORY_ROOT
+Prints one line per check and closes with "N passed, N failed".
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import groth16py
+from py_ecc import optimized_bn128 as bn
+
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+ZKINFER, ROOT = sys.argv[1], sys.argv[2]
+WORK = tempfile.mkdtemp(prefix="zkinfer-interop-")
+results = []
+
+
+def check(name, condition, detail=""):
+    results.append(bool(condition))
+    print(("ok   " if condition else "FAIL ") + name + (f" ({detail})" if detail and not condition else ""), flush=True)
+
+
+def path(name):
+    return os.path.join(WORK, name)
+
+
+def zk(*args):
+    """Runs zkinfer and returns its exit code (output shown only on unexpected failure)."""
+    run = subprocess.run([ZKINFER, *args], capture_output=True, text=True)
+    return run.returncode, run.stdout + run.stderr
+
+
+def write_json(name, value):
+    with open(path(name), "w") as handle:
+        json.dump(value, handle)
+    return path(name)
+
+
+def read_json(name):
+    with open(name if os.path.isabs(name) else path(name)) as handle:
+        return json.load(handle)
+
+
+def fq2(pair):
+    return bn.FQ2([int(pair[0]), int(pair[1])])
+
+
+def g1(coordinates):
+    return (bn.FQ(int(coordinates[0])), bn.FQ(int(coordinates[1])), bn.FQ(1))
+
+
+def g2(coordinates):
+    return (fq2(coordinates[0]), fq2(coordinates[1]), bn.FQ2.one())
+
+
+def py_ecc_verify(vk, proof, public):
+    """Groth16 verification written directly with py_ecc's pairing."""
+    vk_x = g1(vk["IC"][0])
+    for signal, point in zip(public, vk["IC"][1:]):
+        vk_x = bn.add(vk_x, bn.multiply(g1(point), int(signal)))
+    product = bn.FQ12.one()
+    for p, q in [(bn.neg(g1(proof["pi_a"])), g2(proof["pi_b"])), (g1(vk["vk_alpha_1"]), g2(vk["vk_beta_2"])),
+                 (vk_x, g2(vk["vk_gamma_2"])), (g1(proof["pi_c"]), g2(vk["vk_delta_2"]))]:
+        product = product * bn.pairing(q, p, final_exponentiate=False)
+    return bn.final_exponentiate(product) == bn.FQ12.one()
+
+
+def groth16py_verify(vk_path, proof_json_path, public_path):
+    vk = groth16py.VerifyingKey.from_snarkjs_file(vk_path)
+    with open(proof_json_path) as proof_file, open(public_path) as public_file:
+        return groth16py.Verifier(vk).verify_snarkjs(proof_file.read(), public_file.read())
+
+
+def proof_bytes_to_json(blob):
+    """groth16py's 256-byte proof (A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y) as snarkjs JSON."""
+    words = [str(int.from_bytes(blob[i:i + 32], "big")) for i in range(0, 256, 32)]
+    return {"pi_a": [words[0], words[1], "1"], "pi_b": [[words[3], words[2]], [words[5], words[4]], ["1", "0"]],
+            "pi_c": [words[6], words[7], "1"], "protocol": "groth16", "curve": "bn128"}
+
+
+# --- zkinfer writes the circuit, keys and proof -------------------------------------------------
+code, output = zk("example-circuit", "chain", "--constraints", "300", "--r1cs", path("c.r1cs"), "--wtns", path("c.wtns"))
+check("zkinfer writes a chain circuit", code == 0, output)
+code, output = zk("setup", path("c.r1cs"), "--zkey", path("c.zkey"), "--vk", path("vk.json"))
+check("zkinfer setup", code == 0, output)
+code, output = zk("prove", path("c.zkey"), path("c.wtns"), "--proof", path("proof.json"), "--public", path("public.json"),
+                  "--proof-bin", path("proof.bin"), "--r1cs", path("c.r1cs"))
+check("zkinfer prove", code == 0, output)
+vk, proof, public = read_json("vk.json"), read_json("proof.json"), read_json("public.json")
+
+check("groth16py verifies zkinfer's proof", groth16py_verify(path("vk.json"), path("proof.json"), path("public.json")))
+check("py_ecc pairing check accepts zkinfer's proof", py_ecc_verify(vk, proof, public))
+with open(path("proof.bin"), "rb") as handle:
+    binary = handle.read()
+verifier = groth16py.Verifier(groth16py.VerifyingKey.from_snarkjs_file(path("vk.json")))
+check("groth16py verifies zkinfer's 256-byte proof", verifier.verify(binary, [int(x) for x in public]))
+
+# Tampered proof: C replaced by -C.
+tampered = dict(proof)
+tampered["pi_c"] = [proof["pi_c"][0], str(bn.field_modulus - int(proof["pi_c"][1])), "1"]
+write_json("tampered.json", tampered)
+check("groth16py rejects a tampered proof", not groth16py_verify(path("vk.json"), path("tampered.json"), path("public.json")))
+check("py_ecc rejects a tampered proof", not py_ecc_verify(vk, tampered, public))
+code, _ = zk("verify", path("vk.json"), path("tampered.json"), path("public.json"))
+check("zkinfer rejects a tampered proof (exit 1)", code == 1, f"exit {code}")
+
+# Wrong public input.
+wrong = [str((int(public[0]) + 1) % R)] + public[1:]
+write_json("wrong.json", wrong)
+check("groth16py rejects a wrong public input", not groth16py_verify(path("vk.json"), path("proof.json"), path("wrong.json")))
+code, _ = zk("verify", path("vk.json"), path("proof.json"), path("wrong.json"))
+check("zkinfer rejects a wrong public input (exit 1)", code == 1, f"exit {code}")
+
+# A public input >= r that aliases the true one (x + r): must be rejected, never reduced.
+aliased = [str(int(public[0]) + R)] + public[1:]
+write_json("aliased.json", aliased)
+try:
+    accepted = groth16py_verify(path("vk.json"), path("proof.json"), path("aliased.json"))
+    check("groth16py rejects a public input >= r", not accepted)
+except groth16py.EncodingError:
+    check("groth16py rejects a public input >= r", True)
+code, output = zk("verify", path("vk.json"), path("proof.json"), path("aliased.json"))
+check("zkinfer rejects a public input >= r (exit 2)", code == 2 and "below r" in output, f"exit {code}: {output}")
+
+# --- groth16py sets up and proves on zkinfer's files; zkinfer verifies --------------------------
+pk, their_vk = groth16py.setup(path("c.r1cs"))
+their_proof = groth16py.prove_wtns(pk, path("c.wtns"))
+with open(path("their_vk.json"), "w") as handle:
+    handle.write(their_vk.to_json())
+with open(path("their_proof.bin"), "wb") as handle:
+    handle.write(their_proof)
+write_json("their_proof.json", proof_bytes_to_json(their_proof))
+code, output = zk("verify", path("their_vk.json"), path("their_proof.bin"), path("public.json"))
+check("zkinfer verifies groth16py's proof from zkinfer's .r1cs/.wtns (binary)", code == 0, output)
+code, output = zk("verify", path("their_vk.json"), path("their_proof.json"), path("public.json"))
+check("zkinfer verifies groth16py's proof (snarkjs JSON)", code == 0, output)
+code, _ = zk("verify", path("their_vk.json"), path("their_proof.bin"), path("wrong.json"))
+check("zkinfer rejects groth16py's proof with a wrong public input", code == 1, f"exit {code}")
+corrupted = bytearray(their_proof)
+corrupted[200] ^= 1
+with open(path("corrupted.bin"), "wb") as handle:
+    handle.write(bytes(corrupted))
+code, _ = zk("verify", path("their_vk.json"), path("corrupted.bin"), path("public.json"))
+check("zkinfer rejects a corrupted groth16py proof (exit 1 or 2)", code in (1, 2), f"exit {code}")
+
+# --- zkinfer's .zkey in groth16py ---------------------------------------------------------------
+imported, imported_vk = groth16py.import_zkey(path("c.zkey"))
+check("groth16py reads the verifying key in zkinfer's .zkey as zkinfer's verification_key.json",
+      json.loads(imported_vk.to_json())["IC"] == json.loads(
+          groth16py.VerifyingKey.from_snarkjs_file(path("vk.json")).to_json())["IC"])
+imported_proof = groth16py.prove_wtns(imported, path("c.wtns"))
+with open(path("imported_proof.bin"), "wb") as handle:
+    handle.write(imported_proof)
+check("groth16py proves with zkinfer's .zkey; groth16py verifies under zkinfer's key",
+      verifier.verify(imported_proof, [int(x) for x in public]))
+code, output = zk("verify", path("vk.json"), path("imported_proof.bin"), path("public.json"))
+check("zkinfer verifies groth16py's proof made with zkinfer's .zkey", code == 0, output)
+
+# --- a .zkey from snarkjs (groth16py's world) -------------------------------------------------
+snarkjs = os.path.join(ROOT, "Fixtures", "snarkjs")
+snarkjs_key, _ = groth16py.import_zkey(os.path.join(snarkjs, "circuit.zkey"))
+snarkjs_proof = groth16py.prove_wtns(snarkjs_key, os.path.join(snarkjs, "witness.wtns"))
+with open(path("snarkjs_key_proof.bin"), "wb") as handle:
+    handle.write(snarkjs_proof)
+code, output = zk("verify", os.path.join(snarkjs, "verification_key.json"), path("snarkjs_key_proof.bin"),
+                  os.path.join(snarkjs, "public.json"))
+check("zkinfer verifies groth16py's proof with snarkjs's .zkey", code == 0, output)
+code, output = zk("prove", os.path.join(snarkjs, "circuit.zkey"), os.path.join(snarkjs, "witness.wtns"),
+                  "--proof", path("ours_on_snarkjs.json"), "--public", path("ours_on_snarkjs_public.json"))
+check("zkinfer proves with snarkjs's .zkey", code == 0, output)
+check("groth16py verifies zkinfer's proof under snarkjs's key",
+      groth16py_verify(os.path.join(snarkjs, "verification_key.json"), path("ours_on_snarkjs.json"),
+                       path("ours_on_snarkjs_public.json")))
+
+# --- malformed inputs: zkinfer verify exits 2 with a message naming the file, and never crashes ----
+P = bn.field_modulus
+
+
+def expect_exit_2(name, vk_value=None, proof_value=None, public_value=None, proof_bytes=None, raw=None):
+    vk_file = write_json("m_vk.json", vk_value) if vk_value is not None else path("vk.json")
+    proof_file = write_json("m_proof.json", proof_value) if proof_value is not None else path("proof.json")
+    public_file = write_json("m_public.json", public_value) if public_value is not None else path("public.json")
+    if proof_bytes is not None:
+        proof_file = path("m_proof.bin")
+        with open(proof_file, "wb") as handle:
+            handle.write(proof_bytes)
+    if raw is not None:
+        with open(path("m_raw.json"), "w") as handle:
+            handle.write(raw)
+        vk_file = path("m_raw.json")
+    code, output = zk("verify", vk_file, proof_file, public_file)
+    named = any(os.path.basename(f) in output for f in (vk_file, proof_file, public_file))
+    check(f"zkinfer verify rejects {name} (exit 2, file named)", code == 2 and named, f"exit {code}: {output.strip()}")
+
+
+def with_field(document, key, value):
+    copy = json.loads(json.dumps(document))
+    copy[key] = value
+    return copy
+
+
+code, output = zk("verify", path("does-not-exist.json"), path("proof.json"), path("public.json"))
+check("zkinfer verify rejects a missing file (exit 2)", code == 2 and "does-not-exist.json" in output, output)
+expect_exit_2("invalid JSON", raw='{"protocol": "groth16", "IC": [')
+expect_exit_2("a verification key without IC", vk_value=with_field(vk, "IC", None))
+expect_exit_2("nPublic that does not match IC", vk_value=with_field(vk, "nPublic", vk["nPublic"] + 1))
+expect_exit_2("a coordinate >= p", proof_value=with_field(proof, "pi_a", [str(int(proof["pi_a"][0]) + P), proof["pi_a"][1], "1"]))
+expect_exit_2("a G1 point off the curve", proof_value=with_field(proof, "pi_a", [proof["pi_a"][0], str((int(proof["pi_a"][1]) + 1) % P), "1"]))
+expect_exit_2("a G2 point off the twist", proof_value=with_field(proof, "pi_b", [proof["pi_b"][0], [proof["pi_b"][1][0], "7"], ["1", "0"]]))
+# A twist point outside the order-r subgroup, from the py-ecc vectors (Fixtures/bn254).
+with open(os.path.join(ROOT, "Fixtures", "bn254", "vectors.json")) as handle:
+    outside_point = json.load(handle)["g2_on_twist_not_in_subgroup"][0]
+outside = [outside_point[0], outside_point[1], ["1", "0"]]
+expect_exit_2("a G2 point outside the subgroup (proof)", proof_value=with_field(proof, "pi_b", outside))
+expect_exit_2("a G2 point outside the subgroup (key)", vk_value=with_field(vk, "vk_delta_2", outside))
+expect_exit_2("too few public signals", public_value=public[:-1])
+expect_exit_2("a public signal that is not a string", public_value=[1] + public[1:])
+expect_exit_2("a negative public signal", public_value=["-1"] + public[1:])
+expect_exit_2("a truncated binary proof", proof_bytes=binary[:255])
+expect_exit_2("a binary proof with a coordinate >= p", proof_bytes=(P + 1).to_bytes(32, "big") + binary[32:])
+
+passed = sum(results)
+print(f"{passed} passed, {len(results) - passed} failed")
+sys.exit(0 if passed == len(results) else 1)
