@@ -19,72 +19,79 @@ struct BinaryReader {
 
     func error(_ problem: String) -> FormatError { FormatError(file: file, problem: problem) }
 
-    mutating func bytes(_ count: Int, _ what: String) throws(FormatError) -> ArraySlice<UInt8> {
+    mutating func bytes(_ count: Int, _ what: @autoclosure () -> String) throws(FormatError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else {
-            throw error("truncated: \(what) needs \(count) bytes at offset \(offset), \(remaining) left")
+            throw error("truncated: \(what()) needs \(count) bytes at offset \(offset), \(remaining) left")
         }
         defer { offset += count }
         return bytes[offset..<(offset + count)]
     }
 
-    mutating func u32(_ what: String) throws(FormatError) -> UInt32 {
-        let slice = try bytes(4, what)
+    mutating func u32(_ what: @autoclosure () -> String) throws(FormatError) -> UInt32 {
+        let slice = try bytes(4, what())
         return slice.reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    mutating func u64(_ what: String) throws(FormatError) -> UInt64 {
-        let slice = try bytes(8, what)
+    mutating func u64(_ what: @autoclosure () -> String) throws(FormatError) -> UInt64 {
+        let slice = try bytes(8, what())
         return slice.reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// A u32 count, checked against the bytes left: `count * minimumBytesEach` must fit.
-    mutating func count(_ what: String, minimumBytesEach: Int) throws(FormatError) -> Int {
-        let value = Int(try u32(what))
+    mutating func count(_ what: @autoclosure () -> String, minimumBytesEach: Int) throws(FormatError) -> Int {
+        let value = Int(try u32(what()))
         guard value.multipliedReportingOverflow(by: minimumBytesEach).partialValue <= remaining else {
-            throw error("\(what) is \(value), more than the \(remaining) remaining bytes can hold")
+            throw error("\(what()) is \(value), more than the \(remaining) remaining bytes can hold")
         }
         return value
     }
 
     /// Four little-endian limbs from 32 bytes.
-    mutating func limbs(_ what: String) throws(FormatError) -> Limbs4 {
-        let slice = try bytes(32, what)
-        var words = [UInt64](repeating: 0, count: 4)
-        for (index, byte) in slice.enumerated() { words[index / 8] |= UInt64(byte) << UInt64(8 * (index % 8)) }
-        return (words[0], words[1], words[2], words[3])
+    mutating func limbs(_ what: @autoclosure () -> String) throws(FormatError) -> Limbs4 {
+        guard remaining >= 32 else {
+            throw error("truncated: \(what()) needs 32 bytes at offset \(offset), \(remaining) left")
+        }
+        defer { offset += 32 }
+        return bytes.withUnsafeBytes { raw in
+            let base = raw.baseAddress! + offset
+            return (UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: (base + 8).loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: (base + 16).loadUnaligned(as: UInt64.self)),
+                    UInt64(littleEndian: (base + 24).loadUnaligned(as: UInt64.self)))
+        }
     }
 
     /// A scalar-field element in standard form; values >= r are rejected, never reduced.
-    mutating func fr(_ what: String) throws(FormatError) -> Fr {
-        let value = try limbs(what)
-        guard isBelow(value, FrParameters.modulusLimbs) else { throw error("\(what) is not below the scalar field modulus r") }
+    mutating func fr(_ what: @autoclosure () -> String) throws(FormatError) -> Fr {
+        let value = try limbs(what())
+        guard isBelow(value, FrParameters.modulusLimbs) else { throw error("\(what()) is not below the scalar field modulus r") }
         return Fr(canonicalLimbs: value)
     }
 
     /// A base-field coordinate in Montgomery form (as .zkey stores points).
-    mutating func fqMontgomery(_ what: String) throws(FormatError) -> Fq {
-        let value = try limbs(what)
-        guard isBelow(value, FqParameters.modulusLimbs) else { throw error("\(what) is not below the base field modulus p") }
+    mutating func fqMontgomery(_ what: @autoclosure () -> String) throws(FormatError) -> Fq {
+        let value = try limbs(what())
+        guard isBelow(value, FqParameters.modulusLimbs) else { throw error("\(what()) is not below the base field modulus p") }
         return Fq(montgomeryLimbs: value.0, value.1, value.2, value.3)
     }
 
-    mutating func g1Montgomery(_ what: String) throws(FormatError) -> G1Affine {
-        let x = try fqMontgomery("\(what) x"), y = try fqMontgomery("\(what) y")
+    mutating func g1Montgomery(_ what: @autoclosure () -> String) throws(FormatError) -> G1Affine {
+        let x = try fqMontgomery("\(what()) x"), y = try fqMontgomery("\(what()) y")
         if x.isZero && y.isZero { return .infinity }
         let point = G1Affine(uncheckedX: x, y: y)
-        guard point.isOnCurve else { throw error("\(what) is not on the G1 curve") }
+        guard point.isOnCurve else { throw error("\(what()) is not on the G1 curve") }
         return point
     }
 
     /// A G2 point (x.c0, x.c1, y.c0, y.c1 in Montgomery form); the subgroup check is optional
     /// because it costs ~0.1 ms per point and prover-only points cannot hurt a verifier.
-    mutating func g2Montgomery(_ what: String, checkSubgroup: Bool) throws(FormatError) -> G2Affine {
-        let x = Fq2(try fqMontgomery("\(what) x.c0"), try fqMontgomery("\(what) x.c1"))
-        let y = Fq2(try fqMontgomery("\(what) y.c0"), try fqMontgomery("\(what) y.c1"))
+    mutating func g2Montgomery(_ what: @autoclosure () -> String, checkSubgroup: Bool) throws(FormatError) -> G2Affine {
+        let x = Fq2(try fqMontgomery("\(what()) x.c0"), try fqMontgomery("\(what()) x.c1"))
+        let y = Fq2(try fqMontgomery("\(what()) y.c0"), try fqMontgomery("\(what()) y.c1"))
         if x.isZero && y.isZero { return .infinity }
         let point = G2Affine(uncheckedX: x, y: y)
-        guard point.isOnCurve else { throw error("\(what) is not on the G2 twist") }
-        if checkSubgroup && !point.isInSubgroup { throw error("\(what) is not in the G2 subgroup of order r") }
+        guard point.isOnCurve else { throw error("\(what()) is not on the G2 twist") }
+        if checkSubgroup && !point.isInSubgroup { throw error("\(what()) is not in the G2 subgroup of order r") }
         return point
     }
 }

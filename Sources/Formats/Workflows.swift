@@ -37,7 +37,9 @@ public enum Workflows {
         let r1cs: R1CS
         do { r1cs = try R1CSFile.read(r1csPath) } catch { throw .input(error) }
         let key: ProvingKey
+        progress?("setup", 0)
         do { key = try Groth16.setup(r1cs, progress: progress) } catch { throw .rejected("\(r1csPath): \(error)") }
+        progress?("writing keys", 1)
         do {
             try ZKeyFile.write(key, to: zkeyPath)
             if let verificationKeyPath {
@@ -69,6 +71,7 @@ public enum Workflows {
         }
         let proof: Proof
         do { proof = try Groth16.prove(key: key, witness: witness, progress: progress) } catch { throw .rejected("\(error)") }
+        progress?("writing outputs", 1)
         let publicSignals = Array(witness[1...key.publicCount])
         do {
             if let proofPath { try FileIO.writeAtomically(SnarkjsJSON.encodeProof(proof), to: proofPath) }

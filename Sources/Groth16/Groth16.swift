@@ -90,7 +90,6 @@ public enum Groth16 {
         let icPoints = g1.multiplyAll(combined[..<publicEnd].map { $0 * gammaInverse })
         progress?("H", 0.85)
         let hPoints = g1.multiplyAll(oddLagrange.map { $0 * deltaInverse })
-        progress?("done", 1)
         return ProvingKey(
             publicCount: r1cs.publicCount, wireCount: r1cs.wireCount, domainLogSize: logSize,
             alpha1: g1.multiply(alpha).affine, beta1: g1.multiply(beta).affine, beta2: g2.multiply(beta).affine,
@@ -166,21 +165,20 @@ public enum Groth16 {
         while s.isZero { s = Fr.random(using: &generator) }
 
         progress?("MSM A", 0.3)
-        let msmA = MSM.pippenger(bases: key.a, scalars: witness)
+        let msmA = MSM.g1(bases: key.a, scalars: witness)
         progress?("MSM B1", 0.4)
-        let msmB1 = MSM.pippenger(bases: key.b1, scalars: witness)
+        let msmB1 = MSM.g1(bases: key.b1, scalars: witness)
         progress?("MSM B2", 0.5)
-        let msmB2 = MSM.pippenger(bases: key.b2, scalars: witness)
+        let msmB2 = MSM.g2(bases: key.b2, scalars: witness)
         progress?("MSM C", 0.7)
-        let msmC = MSM.pippenger(bases: key.c, scalars: Array(witness[(key.publicCount + 1)...]))
+        let msmC = MSM.g1(bases: key.c, scalars: Array(witness[(key.publicCount + 1)...]))
         progress?("MSM H", 0.8)
-        let msmH = MSM.pippenger(bases: key.h, scalars: h)
+        let msmH = MSM.g1(bases: key.h, scalars: h)
 
         let proofA = key.alpha1.jacobian + msmA + key.delta1 * r
         let proofB = key.beta2.jacobian + msmB2 + key.delta2 * s
         let b1 = key.beta1.jacobian + msmB1 + key.delta1 * s
         let proofC = msmC + msmH + proofA * s + b1 * r - key.delta1 * (r * s)
-        progress?("done", 1)
         return Proof(a: proofA.affine, b: proofB.affine, c: proofC.affine)
     }
 

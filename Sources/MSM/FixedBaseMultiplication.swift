@@ -7,9 +7,10 @@ import Curves
 /// 32 mixed additions with no doublings.
 public struct FixedBaseTable<C: ShortWeierstrassCurve>: Sendable {
     /// table[i * 256 + k] = k * 2^(8i) * base.
-    let table: [AffinePoint<C>]
-    static var windowCount: Int { 32 }
+    @usableFromInline let table: [AffinePoint<C>]
+    @inlinable static var windowCount: Int { 32 }
 
+    @inlinable
     public init(base: AffinePoint<C>) {
         var jacobian = [JacobianPoint<C>](repeating: .infinity, count: Self.windowCount * 256)
         var windowBase = base.jacobian
@@ -24,6 +25,7 @@ public struct FixedBaseTable<C: ShortWeierstrassCurve>: Sendable {
         table = JacobianPoint<C>.batchAffine(jacobian)
     }
 
+    @inlinable
     public func multiply(_ scalar: Fr) -> JacobianPoint<C> {
         let limbs = scalar.canonicalLimbs
         let words = [limbs.0, limbs.1, limbs.2, limbs.3]
@@ -36,6 +38,7 @@ public struct FixedBaseTable<C: ShortWeierstrassCurve>: Sendable {
     }
 
     /// Multiplies every scalar in parallel and returns affine points (one shared inversion per chunk).
+    @inlinable
     public func multiplyAll(_ scalars: [Fr]) -> [AffinePoint<C>] {
         var output = [AffinePoint<C>](repeating: .infinity, count: scalars.count)
         output.withUnsafeMutableBufferPointer { buffer in

@@ -61,6 +61,9 @@ public enum MSM {
         return result
     }
 
+    /// From this many points on, buckets are summed in affine coordinates with batched inversions.
+    static let batchAffineThreshold = 512
+
     /// Window width for `count` points (about log2(count) * 0.69 + 2, as arkworks chooses).
     public static func windowBits(for count: Int) -> Int {
         if count < 32 { return 3 }
@@ -74,7 +77,7 @@ public enum MSM {
     ) -> JacobianPoint<C> {
         let width = windowBits(for: indices.count)
         // Signed digits in [-2^(w-1), 2^(w-1)]: one extra window absorbs the final carry.
-        let windowCount = (256 + width - 1) / width + 1
+        let windowCount = (254 + width - 1) / width + 1
         let digitsPerScalar = windowCount
         var digits = [Int32](repeating: 0, count: indices.count * digitsPerScalar)
         let mask = (UInt64(1) << UInt64(width)) - 1
@@ -89,7 +92,7 @@ public enum MSM {
                     for window in 0..<windowCount {
                         let bitOffset = window * width
                         var raw: UInt64 = 0
-                        if bitOffset < 256 {
+                        if bitOffset < 254 {
                             let word = bitOffset / 64, shift = UInt64(bitOffset % 64)
                             raw = words[word] >> shift
                             if shift != 0, word + 1 < 4, Int(shift) + width > 64 { raw |= words[word + 1] << (64 - shift) }
@@ -112,6 +115,14 @@ public enum MSM {
         windowSums.withUnsafeMutableBufferPointer { sumBuffer in
             let sumPointer = UnsafeSendableBox(sumBuffer.baseAddress!)
             Parallel.forEach(count: windowCount) { window in
+                if indices.count >= batchAffineThreshold {
+                    var buckets = BatchAffineBuckets<C>(
+                        bucketCount: bucketCount, pointCount: indices.count,
+                        digit: { Int(digits[$0 * digitsPerScalar + window]) }, base: { bases[Int(indices[$0])] })
+                    buckets.reduce()
+                    sumPointer.value[window] = buckets.weightedSum()
+                    return
+                }
                 var buckets = [JacobianPoint<C>](repeating: .infinity, count: bucketCount)
                 for position in 0..<indices.count {
                     let digit = Int(digits[position * digitsPerScalar + window])
@@ -137,5 +148,18 @@ public enum MSM {
             result += windowSums[window]
         }
         return result
+    }
+}
+
+extension MSM {
+    /// G1 MSM. Concrete entry points let the optimizer specialize the generic code inside this module;
+    /// callers in other modules would otherwise run it through protocol witness tables.
+    public static func g1(bases: [G1Affine], scalars: [Fr]) -> G1Jacobian {
+        pippenger(bases: bases, scalars: scalars)
+    }
+
+    /// G2 MSM (see `g1`).
+    public static func g2(bases: [G2Affine], scalars: [Fr]) -> G2Jacobian {
+        pippenger(bases: bases, scalars: scalars)
     }
 }
