@@ -2,8 +2,7 @@ import Algebra
 import Curves
 
 /// Sums the points of every bucket in affine coordinates, pairing them up in rounds that share one
-/// field inversion (Montgomery's trick). An affine addition then costs about six multiplications,
-/// against eleven for a mixed Jacobian addition.
+/// field inversion (see `BatchAffineAddition`).
 struct BatchAffineBuckets<C: ShortWeierstrassCurve> {
     typealias Field = C.BaseField
 
@@ -37,12 +36,10 @@ struct BatchAffineBuckets<C: ShortWeierstrassCurve> {
         }
     }
 
-    private enum PairKind { case add, double, left, right, infinity }
-
     /// Halves every bucket with more than one point until each holds at most one.
     mutating func reduce() {
         var denominators: [Field] = []
-        var kinds: [PairKind] = []
+        var kinds: [BatchAffineAddition.Kind] = []
         while true {
             denominators.removeAll(keepingCapacity: true)
             kinds.removeAll(keepingCapacity: true)
@@ -50,20 +47,9 @@ struct BatchAffineBuckets<C: ShortWeierstrassCurve> {
                 var k = start[bucket]
                 let end = start[bucket] + length[bucket] - 1
                 while k < end {
-                    let p = items[k], q = items[k + 1]
-                    if p.isInfinity {
-                        kinds.append(.right); denominators.append(.one)
-                    } else if q.isInfinity {
-                        kinds.append(.left); denominators.append(.one)
-                    } else if p.x == q.x {
-                        if p.y == q.y && !p.y.isZero {
-                            kinds.append(.double); denominators.append(p.y.doubled())
-                        } else {
-                            kinds.append(.infinity); denominators.append(.one)
-                        }
-                    } else {
-                        kinds.append(.add); denominators.append(q.x - p.x)
-                    }
+                    let (kind, denominator) = BatchAffineAddition.classify(items[k], items[k + 1])
+                    kinds.append(kind)
+                    denominators.append(denominator)
                     k += 2
                 }
             }
@@ -75,22 +61,8 @@ struct BatchAffineBuckets<C: ShortWeierstrassCurve> {
                 let count = length[bucket]
                 var k = 0
                 while k + 1 < count {
-                    let p = items[first + k], q = items[first + k + 1]
-                    let result: AffinePoint<C>
-                    switch kinds[pair] {
-                    case .left: result = p
-                    case .right: result = q
-                    case .infinity: result = .infinity
-                    case .add:
-                        let slope = (q.y - p.y) * denominators[pair]
-                        let x = slope.squared() - p.x - q.x
-                        result = AffinePoint(uncheckedX: x, y: slope * (p.x - x) - p.y)
-                    case .double:
-                        let xSquared = p.x.squared()
-                        let slope = (xSquared.doubled() + xSquared) * denominators[pair]
-                        let x = slope.squared() - p.x.doubled()
-                        result = AffinePoint(uncheckedX: x, y: slope * (p.x - x) - p.y)
-                    }
+                    let result = BatchAffineAddition.combine(
+                        items[first + k], items[first + k + 1], kinds[pair], denominators[pair])
                     // Writing at first + k/2 never overwrites an unread item (k/2 <= k).
                     items[first + k / 2] = result
                     pair += 1

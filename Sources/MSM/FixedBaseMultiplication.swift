@@ -37,17 +37,32 @@ public struct FixedBaseTable<C: ShortWeierstrassCurve>: Sendable {
         return result
     }
 
-    /// Multiplies every scalar in parallel and returns affine points (one shared inversion per chunk).
+    /// Multiplies every scalar in parallel. Each worker keeps affine accumulators and adds one table
+    /// entry per byte position to all of them at once, sharing one inversion per position.
     @inlinable
     public func multiplyAll(_ scalars: [Fr]) -> [AffinePoint<C>] {
         var output = [AffinePoint<C>](repeating: .infinity, count: scalars.count)
         output.withUnsafeMutableBufferPointer { buffer in
             let pointer = UnsafeSendableBox(buffer.baseAddress!)
             Parallel.forEachChunk(count: scalars.count, minimumChunk: 256) { range in
-                let products = range.map { multiply(scalars[$0]) }
-                for (offset, point) in JacobianPoint<C>.batchAffine(products).enumerated() {
-                    pointer.value[range.lowerBound + offset] = point
+                let words = range.map { index -> Limbs4 in scalars[index].canonicalLimbs }
+                var accumulators = [AffinePoint<C>](repeating: .infinity, count: range.count)
+                var addends = accumulators
+                for window in 0..<Self.windowCount {
+                    let shift = UInt64(8 * (window % 8))
+                    for (slot, value) in words.enumerated() {
+                        let word: UInt64
+                        switch window / 8 {
+                        case 0: word = value.0
+                        case 1: word = value.1
+                        case 2: word = value.2
+                        default: word = value.3
+                        }
+                        addends[slot] = table[window * 256 + Int((word >> shift) & 0xff)]
+                    }
+                    BatchAffineAddition.addInPlace(&accumulators, addends)
                 }
+                for (offset, point) in accumulators.enumerated() { pointer.value[range.lowerBound + offset] = point }
             }
         }
         return output

@@ -30,18 +30,18 @@ public enum MSM {
                 generalLists.withUnsafeMutableBufferPointer { listBuffer in
                     let listPointer = UnsafeSendableBox(listBuffer.baseAddress!)
                     Parallel.forEach(count: chunkCount) { chunk in
-                        var ones = JacobianPoint<C>.infinity
+                        var ones: [Int32] = []
                         var general: [Int32] = []
                         for index in (count * chunk / chunkCount)..<(count * (chunk + 1) / chunkCount) {
                             let value = scalars[index].canonicalLimbs
                             if (value.1 | value.2 | value.3) == 0 {
                                 if value.0 == 0 { continue }
-                                if value.0 == 1 { ones += bases[index]; continue }
+                                if value.0 == 1 { ones.append(Int32(index)); continue }
                             }
                             limbPointer.value[index] = value
                             general.append(Int32(index))
                         }
-                        onesPointer.value[chunk] = ones
+                        onesPointer.value[chunk] = plainSum(bases: bases, indices: ones)
                         listPointer.value[chunk] = general
                     }
                 }
@@ -59,6 +59,17 @@ public enum MSM {
         }
         result += bucketMethod(bases: bases, limbs: limbs, indices: general)
         return result
+    }
+
+    /// The sum of `bases[indices]`, in affine coordinates with batched inversions when there are many.
+    static func plainSum<C: ShortWeierstrassCurve>(bases: [AffinePoint<C>], indices: [Int32]) -> JacobianPoint<C> {
+        if indices.count < batchAffineThreshold {
+            return indices.reduce(JacobianPoint<C>.infinity) { $0 + bases[Int($1)] }
+        }
+        var bucket = BatchAffineBuckets<C>(bucketCount: 1, pointCount: indices.count, digit: { _ in 1 },
+                                           base: { bases[Int(indices[$0])] })
+        bucket.reduce()
+        return bucket.weightedSum()
     }
 
     /// From this many points on, buckets are summed in affine coordinates with batched inversions.
