@@ -26,7 +26,9 @@ let package = Package(
             providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]
         ),
         .target(name: "BigNum", dependencies: ["CGMP"]),
-        .target(name: "Algebra", dependencies: ["BigNum"]),
+        // x86-64 MULX/ADCX/ADOX Montgomery multiplication, inlined into Swift; chosen at run time.
+        .target(name: "CFieldArithmetic", exclude: ["generate_header.py"]),
+        .target(name: "Algebra", dependencies: ["BigNum", "CFieldArithmetic"]),
         .target(name: "Curves", dependencies: ["Algebra", "BigNum"]),
         .target(name: "Polynomials", dependencies: ["Algebra"]),
         .target(name: "MSM", dependencies: ["Curves", "Algebra"]),

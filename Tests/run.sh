@@ -20,6 +20,8 @@ fi
 
 # Release build: the arithmetic-heavy property tests run ~100x faster than in debug.
 swift test -c release
+# The arithmetic suites again on the portable multiplication (the default path uses ADX where present).
+ZKINFER_NO_ADX=1 swift test -c release --skip-build --filter "AlgebraTests|CurvesTests"
 
 swift build -c release --product zkinfer
 venv=.build/interop-venv

@@ -20,6 +20,21 @@ public protocol MontgomeryParameters: Sendable {
     static var modulus: BigInt { get }
     /// Exponents for Legendre symbols and Tonelli-Shanks, derived once from the modulus.
     static var exponents: PrimeFieldExponents { get }
+    /// The Montgomery product; a field may replace the portable CIOS with a faster kernel.
+    static func product(_ a: MontgomeryField<Self>, _ b: MontgomeryField<Self>) -> MontgomeryField<Self>
+    static func square(_ a: MontgomeryField<Self>) -> MontgomeryField<Self>
+}
+
+extension MontgomeryParameters {
+    @inlinable @inline(__always)
+    public static func product(_ a: MontgomeryField<Self>, _ b: MontgomeryField<Self>) -> MontgomeryField<Self> {
+        MontgomeryField.montgomeryProduct(a, b)
+    }
+
+    @inlinable @inline(__always)
+    public static func square(_ a: MontgomeryField<Self>) -> MontgomeryField<Self> {
+        MontgomeryField.montgomeryProduct(a, a)
+    }
 }
 
 /// Exponents derived from a prime modulus q, computed once per field.
@@ -187,9 +202,9 @@ extension MontgomeryField: Field {
     }
 
     @inlinable
-    public static func * (lhs: Self, rhs: Self) -> Self { montgomeryProduct(lhs, rhs) }
+    public static func * (lhs: Self, rhs: Self) -> Self { P.product(lhs, rhs) }
 
-    @inlinable public func squared() -> Self { Self.montgomeryProduct(self, self) }
+    @inlinable public func squared() -> Self { P.square(self) }
     @inlinable public func doubled() -> Self { self + self }
 
     /// Inversion through GMP's extended GCD on the Montgomery representative:

@@ -148,3 +148,20 @@ import TestSupport
         #expect(Fr(reducing: BigInt(-1)) == -Fr.one)
     }
 }
+
+@Suite struct MultiplicationKernelTests {
+    /// The dispatched product (MULX/ADCX/ADOX assembly where available) equals the portable CIOS.
+    @Test func kernelsAgree() {
+        var rng = SplitMix64(seed: 16)
+        var mismatches = 0
+        for _ in 0..<10_000 {
+            let a = Fq.random(using: &rng), b = Fq.random(using: &rng)
+            if a * b != Fq.montgomeryProduct(a, b) || a.squared() != Fq.montgomeryProduct(a, a) { mismatches += 1 }
+            let c = Fr.random(using: &rng), d = Fr.random(using: &rng)
+            if c * d != Fr.montgomeryProduct(c, d) || c.squared() != Fr.montgomeryProduct(c, c) { mismatches += 1 }
+        }
+        let edges: [Fq] = [.zero, .one, -Fq.one, Fq(2), -Fq(2)]
+        for a in edges { for b in edges where a * b != Fq.montgomeryProduct(a, b) { mismatches += 1 } }
+        #expect(mismatches == 0, "ADX in use: \(fieldArithmeticUsesADX)")
+    }
+}
