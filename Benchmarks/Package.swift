@@ -18,6 +18,8 @@ let package = Package(
                 .product(name: "BigNum", package: "zkinfer"),
                 .product(name: "Algebra", package: "zkinfer"),
                 .product(name: "Curves", package: "zkinfer"),
+                .product(name: "Groth16", package: "zkinfer"),
+                .product(name: "ConstraintSystem", package: "zkinfer"),
             ],
             path: "Benchmarks/Arithmetic",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

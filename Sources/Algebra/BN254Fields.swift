@@ -44,53 +44,33 @@ public typealias Fr = MontgomeryField<FrParameters>
 
 // MULX/ADCX/ADOX kernels (Sources/CFieldArithmetic) where the CPU has them: about 30% faster than
 // the portable Swift CIOS on this project's machines (Benchmarks/). Both paths are tested against GMP.
+#if arch(x86_64)
+/// Runs an assembly kernel on Montgomery limbs when the CPU has it, the portable CIOS otherwise.
+@inlinable @inline(__always)
+func product<P: MontgomeryParameters>(
+    _ a: MontgomeryField<P>, _ b: MontgomeryField<P>, kernel: (zk_fe256, zk_fe256) -> zk_fe256
+) -> MontgomeryField<P> {
+    guard zk_use_adx() != 0 else { return MontgomeryField.montgomeryProduct(a, b) }
+    let r = kernel(zk_fe256(l: a.montgomeryLimbs), zk_fe256(l: b.montgomeryLimbs)).l
+    return MontgomeryField(montgomeryLimbs: r.0, r.1, r.2, r.3)
+}
+
 extension FqParameters {
     @inlinable @inline(__always)
-    public static func product(_ a: Fq, _ b: Fq) -> Fq {
-        #if arch(x86_64)
-        if zk_use_adx() != 0 {
-            let r = zk_bn254_fq_mul_adx(zk_fe256(l: a.montgomeryLimbs), zk_fe256(l: b.montgomeryLimbs)).l
-            return Fq(montgomeryLimbs: r.0, r.1, r.2, r.3)
-        }
-        #endif
-        return Fq.montgomeryProduct(a, b)
-    }
+    public static func product(_ a: Fq, _ b: Fq) -> Fq { Algebra.product(a, b, kernel: zk_bn254_fq_mul_adx) }
 
     @inlinable @inline(__always)
-    public static func square(_ a: Fq) -> Fq {
-        #if arch(x86_64)
-        if zk_use_adx() != 0 {
-            let r = zk_bn254_fq_sqr_adx(zk_fe256(l: a.montgomeryLimbs)).l
-            return Fq(montgomeryLimbs: r.0, r.1, r.2, r.3)
-        }
-        #endif
-        return Fq.montgomeryProduct(a, a)
-    }
+    public static func square(_ a: Fq) -> Fq { Algebra.product(a, a, kernel: { x, _ in zk_bn254_fq_sqr_adx(x) }) }
 }
 
 extension FrParameters {
     @inlinable @inline(__always)
-    public static func product(_ a: Fr, _ b: Fr) -> Fr {
-        #if arch(x86_64)
-        if zk_use_adx() != 0 {
-            let r = zk_bn254_fr_mul_adx(zk_fe256(l: a.montgomeryLimbs), zk_fe256(l: b.montgomeryLimbs)).l
-            return Fr(montgomeryLimbs: r.0, r.1, r.2, r.3)
-        }
-        #endif
-        return Fr.montgomeryProduct(a, b)
-    }
+    public static func product(_ a: Fr, _ b: Fr) -> Fr { Algebra.product(a, b, kernel: zk_bn254_fr_mul_adx) }
 
     @inlinable @inline(__always)
-    public static func square(_ a: Fr) -> Fr {
-        #if arch(x86_64)
-        if zk_use_adx() != 0 {
-            let r = zk_bn254_fr_sqr_adx(zk_fe256(l: a.montgomeryLimbs)).l
-            return Fr(montgomeryLimbs: r.0, r.1, r.2, r.3)
-        }
-        #endif
-        return Fr.montgomeryProduct(a, a)
-    }
+    public static func square(_ a: Fr) -> Fr { Algebra.product(a, a, kernel: { x, _ in zk_bn254_fr_sqr_adx(x) }) }
 }
+#endif
 
 /// Whether multiplication uses the MULX/ADCX/ADOX kernels (false on other CPUs or with ZKINFER_NO_ADX=1).
 public var fieldArithmeticUsesADX: Bool {

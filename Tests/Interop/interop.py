@@ -178,6 +178,25 @@ check("groth16py verifies zkinfer's proof under snarkjs's key",
       groth16py_verify(os.path.join(snarkjs, "verification_key.json"), path("ours_on_snarkjs.json"),
                        path("ours_on_snarkjs_public.json")))
 
+# --- a forged witness: zkinfer prove --r1cs names the unsatisfied constraint (exit 3) ----------
+with open(path("c.wtns"), "rb") as handle:
+    witness_bytes = bytearray(handle.read())
+# The witness values follow the two section headers (12 + 12 + 40 bytes); bump wire 1, the output.
+values_offset = 12 + 12 + 40 + 12
+wire_one = int.from_bytes(witness_bytes[values_offset + 32:values_offset + 64], "little")
+witness_bytes[values_offset + 32:values_offset + 64] = ((wire_one + 1) % R).to_bytes(32, "little")
+with open(path("forged.wtns"), "wb") as handle:
+    handle.write(bytes(witness_bytes))
+code, output = zk("prove", path("c.zkey"), path("forged.wtns"), "--r1cs", path("c.r1cs"),
+                  "--proof", path("forged_proof.json"), "--public", path("forged_public.json"))
+check("zkinfer prove --r1cs rejects a forged witness, naming the constraint (exit 3)",
+      code == 3 and "constraint 299 is not satisfied" in output and not os.path.exists(path("forged_proof.json")),
+      f"exit {code}: {output.strip()}")
+code, output = zk("prove", path("c.zkey"), path("forged.wtns"), "--proof", path("forged_proof.json"),
+                  "--public", path("forged_public.json"))
+code, _ = zk("verify", path("vk.json"), path("forged_proof.json"), path("forged_public.json"))
+check("a proof of a forged witness (made without --r1cs) does not verify", code == 1, f"exit {code}")
+
 # --- malformed inputs: zkinfer verify exits 2 with a message naming the file, and never crashes ----
 P = bn.field_modulus
 

@@ -1,7 +1,9 @@
 import Algebra
 import Benchmark
 import BigNum
+import ConstraintSystem
 import Curves
+import Groth16
 
 /// BN254 arithmetic micro-benchmarks. Each timed loop is a dependency chain (the output feeds the
 /// next input), so the numbers are latencies, not throughput of independent operations.
@@ -118,6 +120,15 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("Miller loop") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(BN254Pairing.millerLoop([prepared[0]])) }
+    }
+    // Groth16 verification in the library (no process start or file reading): 3 public signals.
+    let (circuit, witness) = SyntheticCircuits.chain(constraints: 64)
+    let provingKey = try! Groth16.setup(circuit)
+    let proof = try! Groth16.prove(key: provingKey, witness: witness)
+    let verifyingKey = provingKey.verifyingKey
+    let signals = Array(witness[1...circuit.publicCount])
+    Benchmark("Groth16 verify") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try! Groth16.verify(key: verifyingKey, publicSignals: signals, proof: proof)) }
     }
     let f = BN254Pairing.millerLoop([prepared[0]])
     Benchmark("final exponentiation") { benchmark in
