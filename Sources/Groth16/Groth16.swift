@@ -149,13 +149,13 @@ public enum Groth16 {
         var c = zip(a, b).map { $0 * $1 }
         // Move A, B, C to the odd 2n-th roots: interpolate, shift by omega_2n, evaluate.
         progress?("NTT", 0.1)
-        for index in 0..<3 {
-            switch index {
-            case 0: domain.inverseNTT(&a); domain.cosetNTT(&a, shift: shift)
-            case 1: domain.inverseNTT(&b); domain.cosetNTT(&b, shift: shift)
-            default: domain.inverseNTT(&c); domain.cosetNTT(&c, shift: shift)
-            }
+        func toOddRoots(_ values: inout [Fr]) {
+            domain.inverseNTT(&values)
+            domain.cosetNTT(&values, shift: shift)
         }
+        toOddRoots(&a)
+        toOddRoots(&b)
+        toOddRoots(&c)
         var h = [Fr](repeating: .zero, count: domain.size)
         for index in 0..<domain.size { h[index] = a[index] * b[index] - c[index] }
 

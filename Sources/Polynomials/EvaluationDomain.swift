@@ -59,7 +59,7 @@ public struct EvaluationDomain<F: FFTField>: Sendable {
         values.withUnsafeMutableBufferPointer { buffer in
             let pointer = UnsafeSendableBox(buffer.baseAddress!)
             Parallel.forEachChunk(count: size) { range in
-            for index in range { pointer.value[index] *= scale }
+                for index in range { pointer.value[index] *= scale }
             }
         }
     }
