@@ -11,9 +11,8 @@ public struct EvaluationDomain<F: FFTField>: Sendable {
     public let generator: F
     public let generatorInverse: F
     public let sizeInverse: F
-    /// generator^i for i in 0..<size/2, the butterflies' twiddle factors.
+    /// generator^i for i in 0..<size/2, the butterflies' twiddle factors (the inverse transform reuses them).
     @usableFromInline let twiddles: [F]
-    @usableFromInline let inverseTwiddles: [F]
 
     /// The domain of size 2^logSize, or nil if the field has no such subgroup.
     public init?(logSize: Int) {
@@ -24,7 +23,6 @@ public struct EvaluationDomain<F: FFTField>: Sendable {
         generatorInverse = root.inverse()!
         sizeInverse = F(UInt64(size)).inverse()!
         twiddles = Self.powers(of: root, count: max(1, size / 2))
-        inverseTwiddles = Self.powers(of: generatorInverse, count: max(1, size / 2))
     }
 
     /// The smallest domain with at least `minimumSize` elements.
@@ -50,11 +48,13 @@ public struct EvaluationDomain<F: FFTField>: Sendable {
         Self.transform(&values, twiddles: twiddles)
     }
 
-    /// Evaluations back to coefficients, in place.
+    /// Evaluations back to coefficients, in place: a forward transform, then index k -> n - k and 1/n,
+    /// since evaluating at generator^-k is evaluating at generator^(n-k).
     @inlinable
     public func inverseNTT(_ values: inout [F]) {
         precondition(values.count == size, "NTT input must have the domain's size")
-        Self.transform(&values, twiddles: inverseTwiddles)
+        Self.transform(&values, twiddles: twiddles)
+        if size > 2 { values[1...].reverse() }
         let scale = sizeInverse
         values.withUnsafeMutableBufferPointer { buffer in
             let pointer = UnsafeSendableBox(buffer.baseAddress!)
