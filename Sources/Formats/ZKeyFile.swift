@@ -24,8 +24,8 @@ public enum ZKeyFile {
         let wireCount = Int(try header.u32("nVars"))
         let publicCount = Int(try header.u32("nPublic"))
         let domainSize = Int(try header.u32("domain size"))
-        guard domainSize >= 2, domainSize.nonzeroBitCount == 1, domainSize <= 1 << 28 else {
-            throw header.error("domain size \(domainSize) is not a power of two in 2...2^28")
+        guard domainSize >= 2, domainSize.nonzeroBitCount == 1, domainSize <= 1 << Groth16.maximumDomainLogSize else {
+            throw header.error("domain size \(domainSize) is not a power of two in 2...2^\(Groth16.maximumDomainLogSize)")
         }
         guard wireCount >= publicCount + 1 else { throw header.error("nVars \(wireCount) is below nPublic + 1 = \(publicCount + 1)") }
         // The verifying-key points are checked fully, G2 subgroup included.

@@ -9,13 +9,16 @@ public enum Groth16 {
     /// Reports progress of long steps: a step name and the fraction done (0...1).
     public typealias Progress = @Sendable (String, Double) -> Void
 
+    /// Largest domain: the prover evaluates on a coset of the 2n-th roots, and Fr has 2^28 of them.
+    public static let maximumDomainLogSize = Fr.twoAdicity - 1
+
     /// The domain for a circuit: the next power of two at or above constraints + public signals + 1
     /// (snarkjs adds one A row per public signal and for the constant wire).
     public static func domainLogSize(constraintCount: Int, publicCount: Int) throws(Groth16Error) -> Int {
         let rows = constraintCount + publicCount + 1
         var log = 1
         while (1 << log) < rows { log += 1 }
-        guard log <= 28 else { throw .circuitTooLarge(constraints: constraintCount) }
+        guard log <= maximumDomainLogSize else { throw .circuitTooLarge(constraints: constraintCount) }
         return log
     }
 
@@ -105,17 +108,11 @@ public enum Groth16 {
     /// L_i(tau) for the domain's Lagrange basis: (tau^n - 1)/n * omega^i / (tau - omega^i).
     static func lagrangeBasis(at tau: Fr, domain: EvaluationDomain<Fr>, indices: [Int]? = nil) -> [Fr] {
         let indices = indices ?? Array(0..<domain.size)
-        let powers = powersOfGenerator(domain)
+        let powers = domain.elements
         var denominators = indices.map { tau - powers[$0] }
         Fr.batchInvert(&denominators)
         let scale = (tau.power(domain.size) - .one) * domain.sizeInverse
         return zip(indices, denominators).map { scale * powers[$0] * $1 }
-    }
-
-    static func powersOfGenerator(_ domain: EvaluationDomain<Fr>) -> [Fr] {
-        var powers = [Fr](repeating: .one, count: domain.size)
-        for index in 1..<domain.size { powers[index] = powers[index - 1] * domain.generator }
-        return powers
     }
 
     /// Proves with fresh blinding factors from the system CSPRNG.
@@ -134,7 +131,7 @@ public enum Groth16 {
         }
         guard witness[0] == .one else { throw .witness("value 0 must be 1 (the constant wire)") }
         let domain = EvaluationDomain<Fr>(logSize: key.domainLogSize)!
-        let shift = EvaluationDomain<Fr>(logSize: key.domainLogSize + 1)!.generator
+        let shift = Fr.rootOfUnity(logSize: key.domainLogSize + 1)!  // omega_2n; 2n <= 2^28 by validation
 
         progress?("evaluating A, B", 0)
         var a = [Fr](repeating: .zero, count: domain.size)

@@ -78,7 +78,8 @@ public struct ProvingKey: Sendable, Equatable {
             if !condition { throw .malformedKey(message) }
         }
         try require(publicCount >= 0 && wireCount >= publicCount + 1, "wire count \(wireCount) is below public count \(publicCount) + 1")
-        try require((1...28).contains(domainLogSize), "domain size 2^\(domainLogSize) is out of range")
+        try require((1...Groth16.maximumDomainLogSize).contains(domainLogSize),
+                    "domain size 2^\(domainLogSize) is out of range 2^1...2^\(Groth16.maximumDomainLogSize)")
         try require(ic.count == publicCount + 1, "IC has \(ic.count) points, expected \(publicCount + 1)")
         try require(a.count == wireCount, "A has \(a.count) points, expected \(wireCount)")
         try require(b1.count == wireCount, "B1 has \(b1.count) points, expected \(wireCount)")
@@ -159,7 +160,7 @@ public enum Groth16Error: Error, Equatable, CustomStringConvertible {
         case let .publicInputCount(expected, actual):
             return "the key expects \(expected) public signals, got \(actual)"
         case let .circuitTooLarge(constraints):
-            return "\(constraints) constraints need a domain above 2^28, BN254's limit"
+            return "\(constraints) constraints need a domain above 2^\(Groth16.maximumDomainLogSize), BN254's limit for Groth16"
         }
     }
 }

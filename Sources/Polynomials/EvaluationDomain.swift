@@ -32,14 +32,15 @@ public struct EvaluationDomain<F: FFTField>: Sendable {
         self.init(logSize: log)
     }
 
-    static func powers(of base: F, count: Int) -> [F] {
+    /// base^0, ..., base^(count-1).
+    public static func powers(of base: F, count: Int) -> [F] {
         var result = [F](repeating: .one, count: count)
         for index in 1..<max(count, 1) { result[index] = result[index - 1] * base }
         return result
     }
 
-    /// The i-th element, generator^i.
-    public func element(_ index: Int) -> F { generator.power(index) }
+    /// Every element in order: generator^0, ..., generator^(size-1).
+    public var elements: [F] { Self.powers(of: generator, count: size) }
 
     /// Coefficients to evaluations at generator^0, ..., generator^(size-1), in place.
     @inlinable

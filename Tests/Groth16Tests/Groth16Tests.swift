@@ -125,3 +125,14 @@ func cubicCircuit(x: UInt64) -> (R1CS, [Fr]) {
         #expect(try !Groth16.verify(key: key.verifyingKey, publicSignals: [forged[1]], proof: forgedProof))
     }
 }
+
+@Suite struct DomainLimitTests {
+    @Test func domainsStopWhereTheCosetStillExists() throws {
+        #expect(Groth16.maximumDomainLogSize == 27)
+        #expect(try Groth16.domainLogSize(constraintCount: (1 << 27) - 4, publicCount: 3) == 27)
+        #expect(throws: Groth16Error.circuitTooLarge(constraints: 1 << 27)) {
+            try Groth16.domainLogSize(constraintCount: 1 << 27, publicCount: 0)
+        }
+        #expect(try Groth16.domainLogSize(constraintCount: 0, publicCount: 0) == 1)  // snarkjs's minimum of 2
+    }
+}
