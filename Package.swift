@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// The module graph follows the proving pipeline; lower modules never import higher ones:
-/// CGMP -> BigNum -> Algebra -> Curves -> (Polynomials, MSM) -> ConstraintSystem -> Groth16 -> Formats -> zkinfer.
+/// CGMP -> BigNum -> Algebra -> Curves -> (Polynomials, MSM) -> ConstraintSystem -> Gadgets -> ModelCompiler
+/// -> Groth16 -> Formats -> zkinfer. (ModelCompiler and Groth16 are siblings: neither imports the other.)
 let package = Package(
     name: "zkinfer",
     products: [
@@ -12,6 +13,8 @@ let package = Package(
         .library(name: "Polynomials", targets: ["Polynomials"]),
         .library(name: "MSM", targets: ["MSM"]),
         .library(name: "ConstraintSystem", targets: ["ConstraintSystem"]),
+        .library(name: "Gadgets", targets: ["Gadgets"]),
+        .library(name: "ModelCompiler", targets: ["ModelCompiler"]),
         .library(name: "Groth16", targets: ["Groth16"]),
         .library(name: "Formats", targets: ["Formats"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
@@ -33,6 +36,8 @@ let package = Package(
         .target(name: "Polynomials", dependencies: ["Algebra"]),
         .target(name: "MSM", dependencies: ["Curves", "Algebra"]),
         .target(name: "ConstraintSystem", dependencies: ["Algebra"]),
+        .target(name: "Gadgets", dependencies: ["ConstraintSystem", "Algebra"]),
+        .target(name: "ModelCompiler", dependencies: ["Gadgets", "ConstraintSystem", "Algebra"]),
         .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
         .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
         .executableTarget(
@@ -48,6 +53,8 @@ let package = Package(
         .testTarget(name: "CurvesTests", dependencies: ["Curves", "Algebra", "BigNum", "TestSupport"]),
         .testTarget(name: "PolynomialsTests", dependencies: ["Polynomials", "Algebra", "TestSupport"]),
         .testTarget(name: "MSMTests", dependencies: ["MSM", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "GadgetsTests", dependencies: ["Gadgets", "BigNum", "ConstraintSystem", "Algebra", "TestSupport"]),
+        .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport"]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]

@@ -54,8 +54,11 @@ public struct ConstraintSystemBuilder: Sendable {
         constraints.append(Constraint(a: a, b: b, c: c))
     }
 
-    /// The constraint system and, when every wire has a value, its witness.
-    public func build() -> (r1cs: R1CS, witness: [Fr]?) {
+    /// The kind of each allocated wire, by provisional id (index 0 is the constant wire, reported as an input).
+    public func kind(of variable: Variable) -> WireKind { variable.id == 0 ? .publicInput : kinds[variable.id - 1] }
+
+    /// Where each provisional wire id lands in the built system's wire order (index 0 stays 0).
+    public func wirePositions() -> [Int] {
         let order: [WireKind] = [.publicOutput, .publicInput, .privateInput, .intermediate]
         var position = [Int](repeating: 0, count: kinds.count + 1)
         var next = 1
@@ -65,6 +68,12 @@ public struct ConstraintSystemBuilder: Sendable {
                 next += 1
             }
         }
+        return position
+    }
+
+    /// The constraint system and, when every wire has a value, its witness.
+    public func build() -> (r1cs: R1CS, witness: [Fr]?) {
+        let position = wirePositions()
         func remap(_ combination: LinearCombination) -> LinearCombination {
             LinearCombination(combination.terms.map { .init(wire: position[$0.wire], coefficient: $0.coefficient) })
         }

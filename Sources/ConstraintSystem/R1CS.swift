@@ -19,6 +19,14 @@ public struct LinearCombination: Sendable, Hashable {
 
     /// Merges repeated wires and drops zero coefficients.
     public init(_ terms: [Term]) {
+        if terms.count <= 1 {
+            self.terms = terms.filter { !$0.coefficient.isZero }
+            return
+        }
+        if zip(terms, terms.dropFirst()).allSatisfy({ $0.wire < $1.wire }) {
+            self.terms = terms.filter { !$0.coefficient.isZero }
+            return
+        }
         var merged: [Int: Fr] = [:]
         for term in terms { merged[term.wire, default: .zero] += term.coefficient }
         self.terms = merged.filter { !$0.value.isZero }.sorted { $0.key < $1.key }

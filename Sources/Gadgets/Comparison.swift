@@ -1,0 +1,41 @@
+import Algebra
+import ConstraintSystem
+
+extension ConstraintSystemBuilder {
+    /// A bit that is 1 exactly when x ≥ 0, for x in the signed `bits` range. Costs bits + 1 constraints.
+    public mutating func isNonNegative(_ x: Signal, bits: Int) throws(GadgetError) -> Signal {
+        let sign = try enforceSignedRange(x, bits: bits, gadget: "comparison")
+        return Signal(sign, value: x.value >= 0 ? 1 : 0)
+    }
+
+    /// A bit that is 1 exactly when a < b, for a − b in the signed `bits` range.
+    public mutating func isLessThan(_ a: Signal, _ b: Signal, bits: Int) throws(GadgetError) -> Signal {
+        let nonNegative = try isNonNegative(a - b, bits: bits)
+        return Signal.constant(1) - nonNegative
+    }
+
+    /// Proves a ≤ b, given b − a < 2^bits.
+    public mutating func enforceLessThanOrEqual(_ a: Signal, _ b: Signal, bits: Int) throws(GadgetError) {
+        try enforceUnsignedRange(b - a, bits: bits, gadget: "comparison")
+    }
+
+    /// The product a·b as a new wire (one constraint).
+    public mutating func product(_ a: Signal, _ b: Signal) -> Signal {
+        let value = a.value * b.value
+        let output = allocate(.intermediate, value: Fr(signed: value))
+        enforce(a.combination, b.combination, LinearCombination(output))
+        return Signal(output, value: value)
+    }
+
+    /// Clamps x into lower...upper; `bits` must bound |x − lower| and |upper − x| as signed values.
+    /// Costs 2·(bits + 2) constraints.
+    public mutating func clamp(_ x: Signal, lower: Int, upper: Int, bits: Int) throws(GadgetError) -> Signal {
+        precondition(lower <= upper)
+        // max(x, lower) = lower + [x − lower ≥ 0]·(x − lower)
+        let aboveLower = x - lower
+        let raised = Signal.constant(lower) + product(try isNonNegative(aboveLower, bits: bits), aboveLower)
+        // min(raised, upper) = upper − [upper − raised ≥ 0]·(upper − raised)
+        let belowUpper = Signal.constant(upper) - raised
+        return Signal.constant(upper) - product(try isNonNegative(belowUpper, bits: bits), belowUpper)
+    }
+}

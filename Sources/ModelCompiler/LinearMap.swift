@@ -1,0 +1,127 @@
+/// A linear layer in sparse form: output i = Σ weight·input[index] + bias[i]. Dense, Conv2D and a
+/// per-channel affine (batch normalisation) all lower to it, so interpreters and the circuit share one path.
+public struct LinearMap<Weight: Sendable & Hashable & Codable>: Sendable, Hashable, Codable {
+    public struct Term: Sendable, Hashable, Codable {
+        public var index: Int
+        public var weight: Weight
+    }
+
+    public var rows: [[Term]]
+    public var bias: [Weight]
+
+    public init(rows: [[Term]], bias: [Weight]) {
+        precondition(rows.count == bias.count)
+        self.rows = rows
+        self.bias = bias
+    }
+
+    public func mapWeights<Other>(_ transform: (Weight) throws -> Other) rethrows -> LinearMap<Other> {
+        LinearMap<Other>(
+            rows: try rows.map { row in try row.map { LinearMap<Other>.Term(index: $0.index, weight: try transform($0.weight)) } },
+            bias: try bias.map(transform))
+    }
+}
+
+extension LinearMap where Weight == Double {
+    public func apply(_ input: [Double]) -> [Double] {
+        zip(rows, bias).map { row, bias in row.reduce(bias) { $0 + $1.weight * input[$1.index] } }
+    }
+
+    /// The linear map of a Dense, Conv2D or BatchNorm node applied to an input of `inputShape`.
+    static func of(_ operation: NodeOperation, inputShape: [Int]) -> LinearMap<Double>? {
+        switch operation {
+        case let .dense(weight, bias):
+            let (outputs, inputs) = (weight.shape[0], weight.shape[1])
+            let rows = (0..<outputs).map { i in (0..<inputs).map { Term(index: $0, weight: weight.values[i * inputs + $0]) } }
+            return LinearMap(rows: rows, bias: bias?.values ?? Array(repeating: 0, count: outputs))
+        case let .conv2d(weight, bias, geometry):
+            let (channels, height, width) = (inputShape[0], inputShape[1], inputShape[2])
+            let outputChannels = weight.shape[0]
+            let (kh, kw) = (geometry.kernel[0], geometry.kernel[1])
+            let size = geometry.outputSize(height: height, width: width)!
+            var rows: [[Term]] = []
+            var biases: [Double] = []
+            rows.reserveCapacity(outputChannels * size.height * size.width)
+            for o in 0..<outputChannels {
+                for y in 0..<size.height {
+                    for x in 0..<size.width {
+                        var row: [Term] = []
+                        for c in 0..<channels {
+                            for dy in 0..<kh {
+                                let iy = y * geometry.strides[0] - geometry.pads[0] + dy
+                                guard iy >= 0 && iy < height else { continue }
+                                for dx in 0..<kw {
+                                    let ix = x * geometry.strides[1] - geometry.pads[1] + dx
+                                    guard ix >= 0 && ix < width else { continue }
+                                    row.append(Term(index: (c * height + iy) * width + ix, weight: weight.values[((o * channels + c) * kh + dy) * kw + dx]))
+                                }
+                            }
+                        }
+                        rows.append(row)
+                        biases.append(bias?.values[o] ?? 0)
+                    }
+                }
+            }
+            return LinearMap(rows: rows, bias: biases)
+        case let .batchNorm(scale, bias, mean, variance, epsilon):
+            let count = inputShape.reduce(1, *)
+            let perChannel = count / inputShape[0]
+            let factors = zip(scale, variance).map { $0 / (($1 + epsilon).squareRoot()) }
+            let rows = (0..<count).map { [Term(index: $0, weight: factors[$0 / perChannel])] }
+            let biases = (0..<count).map { i in bias[i / perChannel] - mean[i / perChannel] * factors[i / perChannel] }
+            return LinearMap(rows: rows, bias: biases)
+        default:
+            return nil
+        }
+    }
+
+    /// This map followed by a batch normalisation over `channels` leading channels (folding it in).
+    func foldingBatchNorm(_ operation: NodeOperation, channels: Int) -> LinearMap<Double> {
+        guard case let .batchNorm(scale, bias, mean, variance, epsilon) = operation else { return self }
+        let perChannel = rows.count / channels
+        var folded = self
+        for i in rows.indices {
+            let c = i / perChannel
+            let factor = scale[c] / (variance[c] + epsilon).squareRoot()
+            folded.rows[i] = rows[i].map { Term(index: $0.index, weight: $0.weight * factor) }
+            folded.bias[i] = (self.bias[i] - mean[c]) * factor + bias[c]
+        }
+        return folded
+    }
+}
+
+extension LinearMap where Weight == Int {
+    public func apply(_ input: [Int]) -> [Int] {
+        zip(rows, bias).map { row, bias in row.reduce(bias) { $0 + $1.weight * input[$1.index] } }
+    }
+}
+
+/// The flattened input indices of each pooling window over a [channels, height, width] tensor, and each
+/// window's divisor for averaging.
+struct PoolWindows {
+    var windows: [[Int]]
+    var divisors: [Int]
+
+    init(shape: [Int], geometry: WindowGeometry, countIncludePad: Bool = false) {
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
+        let size = geometry.outputSize(height: height, width: width)!
+        windows = []
+        divisors = []
+        for c in 0..<channels {
+            for y in 0..<size.height {
+                for x in 0..<size.width {
+                    let positions = geometry.window(row: y, column: x, height: height, width: width)
+                    windows.append(positions.map { (c * height + $0.0) * width + $0.1 })
+                    divisors.append(countIncludePad ? geometry.kernel[0] * geometry.kernel[1] : positions.count)
+                }
+            }
+        }
+    }
+
+    /// One window per channel covering the whole plane.
+    init(globalOver shape: [Int]) {
+        let plane = shape[1] * shape[2]
+        windows = (0..<shape[0]).map { c in Array(c * plane..<(c + 1) * plane) }
+        divisors = Array(repeating: plane, count: shape[0])
+    }
+}
