@@ -21,6 +21,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The generated ONNX code in Sources/ONNXProto checks it runs on the runtime it was generated for.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,9 +39,15 @@ let package = Package(
         .target(name: "MSM", dependencies: ["Curves", "Algebra"]),
         .target(name: "ConstraintSystem", dependencies: ["Algebra"]),
         .target(name: "Gadgets", dependencies: ["ConstraintSystem", "Algebra"]),
-        .target(name: "ModelCompiler", dependencies: ["Gadgets", "ConstraintSystem", "Algebra"]),
+        // Swift generated once from ONNX's onnx.proto (see regenerate.sh); never generated at build time.
+        .target(
+            name: "ONNXProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["regenerate.sh", "README.md"]
+        ),
+        .target(name: "ModelCompiler", dependencies: ["Gadgets", "ConstraintSystem", "Algebra", "ONNXProto"]),
         .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
-        .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
+        .target(name: "Formats", dependencies: ["Groth16", "ModelCompiler", "Gadgets", "ConstraintSystem", "Curves", "Algebra"]),
         .executableTarget(
             name: "zkinfer",
             dependencies: [

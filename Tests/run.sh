@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need, runs the Swift test suites, then the
-# interoperability checks against groth16py and py-ecc (pinned, in a venv under .build/).
+# interoperability checks against groth16py and py-ecc, and ONNX models against onnxruntime (pinned, in venvs
+# under .build/).
 # Usage: bash Tests/run.sh   (from anywhere; installs Debian packages when run as root or with sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +31,11 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import groth16py, py_
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
 fi
 "$venv/bin/python" Tests/Interop/interop.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
+
+# ONNX models end to end against onnxruntime (numpy, onnx and onnxruntime pinned, in their own venv).
+onnx_venv=.build/onnx-venv
+if [ ! -x "$onnx_venv/bin/python" ] || ! "$onnx_venv/bin/python" -c "import onnx, onnxruntime, numpy" >/dev/null 2>&1; then
+    python3 -m venv "$onnx_venv"
+    "$onnx_venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements-onnx.txt
+fi
+"$onnx_venv/bin/python" Tests/Interop/onnx_models.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"

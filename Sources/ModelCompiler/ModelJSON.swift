@@ -1,6 +1,6 @@
 import Foundation
 
-/// The zkinfer JSON model format (`"format": "zkinfer-model/1"`), documented in `Docs/model-format.md`.
+/// The zkinfer JSON model format (`"format": "zkinfer-model/1"`), documented in the README ("Model JSON format").
 ///
 /// One object per node with an `op` and the fields that op needs; weights are inline tensors
 /// `{"shape": [...], "values": [...]}` in row-major order.

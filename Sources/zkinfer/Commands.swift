@@ -47,39 +47,70 @@ final class StepClock: @unchecked Sendable {
     }
 }
 
+func isDirectory(_ path: String) -> Bool {
+    var directory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+}
+
 struct Setup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Single-party Groth16 setup for a circuit (development keys: whoever runs it could forge proofs).")
 
-    @Argument(help: "The circuit, a circom .r1cs file.") var r1cs: String
-    @Option(help: "Where to write the proving key (.zkey).") var zkey: String
+    @Argument(help: "The circuit (a circom .r1cs file) or a model directory made by `compile`.") var circuit: String
+    @Option(help: "Where to write the proving key (.zkey); a model directory keeps it as circuit.zkey.") var zkey: String?
     @Option(help: "Where to write the verification key (snarkjs JSON).") var vk: String?
     @Flag(help: "Print each step's duration on stderr.") var timings = false
 
+    func validate() throws {
+        if !isDirectory(circuit) && zkey == nil { throw ValidationError("--zkey is required unless the circuit is a model directory") }
+    }
+
     func run() throws {
+        let files = ModelWorkflows.Files(circuit)
+        let model = isDirectory(circuit)
+        let zkeyPath = zkey ?? files.zkey
         do {
-            let result = try Workflows.setup(r1csPath: r1cs, zkeyPath: zkey, verificationKeyPath: vk, progress: terminalProgress("setup", timings: timings))
-            print("setup: \(result.constraintCount) constraints, \(result.wireCount) wires, \(result.publicCount) public, domain \(result.domainSize) -> \(zkey)")
+            let result = try Workflows.setup(
+                r1csPath: model ? files.r1cs : circuit, zkeyPath: zkeyPath, verificationKeyPath: vk ?? (model ? files.verificationKey : nil),
+                progress: terminalProgress("setup", timings: timings))
+            print("setup: \(result.constraintCount) constraints, \(result.wireCount) wires, \(result.publicCount) public, domain \(result.domainSize) -> \(zkeyPath)")
             printError("warning: single-party setup; the toxic waste existed in this process. Use a ceremony for production keys.")
         } catch { throw reportFailure(error) }
     }
 }
 
 struct Prove: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Prove a witness (.wtns) against a proving key (.zkey).")
+    static let configuration = CommandConfiguration(
+        abstract: "Prove an inference (model directory + --input) or a witness (.zkey + .wtns).")
 
-    @Argument(help: "The proving key (.zkey).") var zkey: String
-    @Argument(help: "The full witness (.wtns).") var witness: String
+    @Argument(help: "A model directory made by `compile` and `setup`, or a proving key (.zkey).") var target: String
+    @Argument(help: "The full witness (.wtns), when proving with a .zkey.") var witness: String?
+    @Option(help: "The model input: a flat JSON array (row-major) or EZKL's {\"input_data\": [[...]]}.") var input: String?
     @Option(help: "Where to write the proof (snarkjs proof.json).") var proof: String = "proof.json"
     @Option(name: .customLong("public"), help: "Where to write the public signals (public.json).") var publicSignals: String = "public.json"
     @Option(help: "Also write the 256-byte binary proof (Ethereum calldata order).") var proofBin: String?
     @Option(help: "Check the witness against this circuit first and name any unsatisfied constraint.") var r1cs: String?
     @Flag(help: "Print each step's duration on stderr.") var timings = false
 
+    func validate() throws {
+        if isDirectory(target) {
+            if input == nil { throw ValidationError("proving a model needs --input") }
+        } else if witness == nil {
+            throw ValidationError("proving with a .zkey needs the witness (.wtns)")
+        }
+    }
+
     func run() throws {
         do {
+            if isDirectory(target), let input {
+                let files = ModelWorkflows.Files(target)
+                let inference = try ModelWorkflows.prove(directory: target, inputPath: input, progress: terminalProgress("prove", timings: timings))
+                let shown = inference.output.prefix(10).map { String(format: "%.4f", $0) }.joined(separator: ", ")
+                print("prove: output [\(shown)\(inference.output.count > 10 ? ", ..." : "")], class \(inference.predictedClass) -> \(files.proof), \(files.publicSignals), \(files.output)")
+                return
+            }
             let result = try Workflows.prove(
-                zkeyPath: zkey, witnessPath: witness, r1csPath: r1cs, proofPath: proof, publicPath: publicSignals,
+                zkeyPath: target, witnessPath: witness!, r1csPath: r1cs, proofPath: proof, publicPath: publicSignals,
                 binaryProofPath: proofBin, progress: terminalProgress("prove", timings: timings))
             print("prove: \(result.publicSignals.count) public signals -> \(proof), \(publicSignals)")
         } catch { throw reportFailure(error) }
@@ -88,17 +119,37 @@ struct Prove: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify a proof. Exit 0 if valid, 1 if invalid, 2 if an input is unreadable or malformed.")
+        abstract: "Verify a proof. Exit 0 if valid, 1 if invalid, 2 if an input is unreadable or malformed.",
+        discussion: "Give a model directory (its verification key, proof.json and public.json), or the three files.")
 
-    @Argument(help: "The verification key (snarkjs verification_key.json).") var vk: String
-    @Argument(help: "The proof (snarkjs proof.json, or the 256-byte binary form).") var proof: String
-    @Argument(help: "The public signals (public.json).") var publicSignals: String
+    @Argument(help: "A model directory, or: verification_key.json proof.json public.json (the proof may be the 256-byte binary form).")
+    var paths: [String]
+    @Option(help: "Also require the public outputs to equal these values (comma-separated; a class index for ArgMax models).")
+    var expectOutput: String?
     @Flag(help: "Print one JSON object instead of a line.") var json = false
+
+    func validate() throws {
+        guard paths.count == 1 || paths.count == 3 else { throw ValidationError("give a model directory or three files") }
+        if paths.count == 1 && !isDirectory(paths[0]) { throw ValidationError("\(paths[0]) is not a model directory") }
+        if expectOutput != nil && paths.count != 1 { throw ValidationError("--expect-output needs a model directory") }
+    }
 
     func run() throws {
         do {
-            let valid = try Workflows.verify(verificationKeyPath: vk, proofPath: proof, publicPath: publicSignals)
-            print(json ? "{\"valid\": \(valid)}" : (valid ? "OK: proof is valid" : "INVALID: proof does not verify"))
+            var valid: Bool
+            if paths.count == 1 {
+                let expected = try expectOutput.map { text throws(Workflows.Failure) -> [Double] in
+                    let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+                    guard values.allSatisfy({ $0 != nil }) else {
+                        throw .input(FormatError(file: "--expect-output", problem: "is not a comma-separated list of numbers"))
+                    }
+                    return values.map { $0! }
+                }
+                valid = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected)
+            } else {
+                valid = try Workflows.verify(verificationKeyPath: paths[0], proofPath: paths[1], publicPath: paths[2])
+            }
+            print(json ? "{\"valid\": \(valid)}" : (valid ? "OK: proof is valid" : "INVALID: proof does not verify\(expectOutput != nil ? " (or the output differs)" : "")"))
             if !valid { throw ExitCode(1) }
         } catch let failure as Workflows.Failure {
             if json {

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Formats
+import Foundation
+import ModelCompiler
+
+extension InputVisibility: ExpressibleByArgument {}
+
+/// Options shared by `compile` and `inspect`.
+struct CompilerOptions: ParsableArguments {
+    @Option(help: "Whether the model input is a public signal or private.") var input: InputVisibility = .private
+    @Option(help: "Sample inputs (JSON: array of inputs, or EZKL input_data) to choose scales and report accuracy.") var calibration: String?
+    @Option(help: "The real range of every input element, as low,high (ONNX models default to 0,1).") var inputRange: String?
+    @Option(help: "Fractional bits of inputs and activations (overrides calibration).") var activationScale: Int?
+    @Option(help: "Signed bits of quantized weights (default: activation scale + 1).") var weightBits: Int?
+
+    func range() throws -> ClosedRange<Double>? {
+        guard let inputRange else { return nil }
+        let parts = inputRange.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[0] <= parts[1] else { throw ValidationError("--input-range must be low,high with low <= high") }
+        return parts[0]...parts[1]
+    }
+
+    var settings: CompilerSettings? {
+        guard let activationScale else { return weightBits.map { CompilerSettings(weightBits: $0) } }
+        return CompilerSettings(activationScale: activationScale, weightBits: weightBits ?? activationScale + 1)
+    }
+}
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a model (.onnx or zkinfer JSON) to a circuit in a model directory, and print its cost.")
+
+    @Argument(help: "The model: ONNX (.onnx) or zkinfer JSON (.json).") var model: String
+    @Option(name: .shortAndLong, help: "The model directory to write.") var output: String
+    @OptionGroup var options: CompilerOptions
+    @Flag(help: "Print the cost report as JSON instead of a table.") var json = false
+
+    func run() throws {
+        do {
+            let compiled = try ModelWorkflows.compile(
+                modelPath: model, directory: output, settings: options.settings, inputVisibility: options.input,
+                inputRange: try options.range(), calibrationPath: options.calibration)
+            if json {
+                print(String(decoding: compiled.cost.json, as: UTF8.self))
+                return
+            }
+            for note in compiled.importNotes { print("note: \(note)") }
+            let settings = compiled.model.settings
+            print("settings: activations 2^-\(settings.activationScale), weights \(settings.weightBits) bits, rounding \(settings.rounding.rawValue)")
+            if let calibration = compiled.calibration {
+                let chosen = calibration.chosen
+                print(String(format: "calibration: %d samples, max |error| %.5f (bound %.5f), argmax agreement %.1f%%",
+                             calibration.samples, chosen.maximumAbsoluteError, chosen.errorBound, chosen.argmaxAgreement * 100))
+            }
+            print(compiled.cost.table)
+            print("public signals: \(compiled.publicLayout)")
+            print("compile: \(model) -> \(output)/ (circuit.r1cs, compiled.json, cost.json)")
+        } catch let failure as Workflows.Failure { throw reportFailure(failure) }
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a model's circuit cost and an estimate of setup and proving time and memory, without writing anything.")
+
+    @Argument(help: "The model: ONNX (.onnx) or zkinfer JSON (.json).") var model: String
+    @OptionGroup var options: CompilerOptions
+    @Flag(help: "Print the cost report as JSON.") var json = false
+
+    func run() throws {
+        do {
+            let (loaded, notes) = try ModelWorkflows.loadModel(model, inputRange: try options.range())
+            let report: CostReport
+            do {
+                report = try CostReport.of(Quantizer.quantize(loaded, settings: options.settings ?? CompilerSettings()), inputVisibility: options.input)
+            } catch { throw Workflows.Failure.input(FormatError(file: model, problem: error.description)) }
+            if json {
+                print(String(decoding: report.json, as: UTF8.self))
+                return
+            }
+            for note in notes { print("note: \(note)") }
+            print(report.table)
+            let estimate = ModelWorkflows.Estimate(constraints: report.constraints, wires: report.wires, publicSignals: report.publicSignals)
+            print(String(format: "estimate (2-core x86-64): domain 2^%d, setup %.1f s, prove %.1f s, proving key %.0f MiB, prover memory %.0f MiB",
+                         estimate.domainLogSize, estimate.setupSeconds, estimate.proveSeconds, estimate.provingKeyMiB, estimate.proverMiB))
+        } catch let failure as Workflows.Failure { throw reportFailure(failure) }
+    }
+}
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the whole job on a bundled model: compile with calibration, set up, prove an inference, verify.")
+
+    @Option(help: "The bundled model directory (model.onnx, samples.json, input.json).") var model: String = "Circuits/digits-cnn"
+    @Option(help: "Where to put the compiled model and keys.") var output: String = "out/demo"
+
+    func run() throws {
+        let source = URL(fileURLWithPath: model)
+        let onnx = source.appendingPathComponent("model.onnx").path
+        let samples = source.appendingPathComponent("samples.json").path
+        let input = source.appendingPathComponent("input.json").path
+        func step<T>(_ name: String, _ body: () throws -> T) throws -> T {
+            let start = DispatchTime.now()
+            let result = try body()
+            print(String(format: "  %-8@ %8.3f s", name, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+            return result
+        }
+        do {
+            print("zkinfer demo: \(onnx)")
+            let compiled = try step("compile") {
+                try ModelWorkflows.compile(modelPath: onnx, directory: output, settings: nil, inputVisibility: .private,
+                                           inputRange: 0...1, calibrationPath: samples)
+            }
+            print(compiled.cost.table.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            if let chosen = compiled.calibration?.chosen {
+                print(String(format: "    calibration: activations 2^-%d, max |error| %.4f, argmax agreement %.0f%%",
+                             chosen.settings.activationScale, chosen.maximumAbsoluteError, chosen.argmaxAgreement * 100))
+            }
+            let files = ModelWorkflows.Files(output)
+            _ = try step("setup") {
+                try Workflows.setup(r1csPath: files.r1cs, zkeyPath: files.zkey, verificationKeyPath: files.verificationKey)
+            }
+            let inference = try step("prove") { try ModelWorkflows.prove(directory: output, inputPath: input) }
+            print("    output logits: [\(inference.output.map { String(format: "%.3f", $0) }.joined(separator: ", "))]")
+            print("    predicted class: \(inference.predictedClass) (input private; proof 256 bytes)")
+            let valid = try step("verify") { try ModelWorkflows.verify(directory: output) }
+            print("    proof is \(valid ? "valid" : "INVALID")")
+            var forged = inference.output
+            forged[inference.predictedClass] += 1
+            let forgedValid = try ModelWorkflows.verify(directory: output, expectedOutput: forged)
+            print("    a claim of a different output: \(forgedValid ? "ACCEPTED (bug)" : "rejected")")
+            print("files in \(output)/: compiled.json, circuit.r1cs, circuit.zkey, verification_key.json, witness.wtns, proof.json, public.json, output.json")
+            if !valid || forgedValid { throw ExitCode(1) }
+        } catch let failure as Workflows.Failure { throw reportFailure(failure) }
+    }
+}
