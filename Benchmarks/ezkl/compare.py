@@ -232,7 +232,7 @@ def markdown(res):
                 rows += f" ({e['num_rows']:,} used)"
             L.append(f"| {m['model']} | EZKL (halo2 KZG) | {rows} "
                      f"| {fmt_s(e['setup_s'])} | {fmt_runs(e['steps']['prove'])} "
-                     f"| {e['verify_s'] * 1000:.0f} | {e['proof_bytes']:,} "
+                     f"| {e['verify_s'] * 1000:.0f} | {e['proof_bytes'] or 0:,} "
                      f"| {e['prove_peak_rss_mib']:.0f} | {e['max_abs_output_error']:.5f} "
                      f"| {'yes' if e['argmax_agrees'] else 'no'} |")
         if z and e:
@@ -260,6 +260,9 @@ def markdown(res):
                          f"peak RSS {e['setup_peak_rss_mib']:.0f} MiB, proving key "
                          f"{e['pk_bytes'] / 1e6:.0f} MB, scales 2^-{e['input_scale']} / "
                          f"2^-{e['param_scale']}")
+        if "loadavg_before_zkinfer" in m and "loadavg_before_ezkl" in m:
+            parts.append(f"1-min load average before zkinfer {m['loadavg_before_zkinfer'][0]:.2f}, "
+                         f"before EZKL {m['loadavg_before_ezkl'][0]:.2f}")
         L.append(f"- {m['model']}: " + "; ".join(parts) + ".")
     L.append("")
     L.append("Notes:")
@@ -352,9 +355,11 @@ def main():
         for name in names:
             entry = {"model": name}
             res["models"].append(entry)
+            entry["loadavg_before_zkinfer"] = [round(x, 2) for x in os.getloadavg()]
             entry["zkinfer"] = run_zkinfer(binary, name, work, work, log, args.repeat)
             write_results(res, args.results_md, args.results_json)
             sys.stderr.write(f"[ezkl {name}] starting\n")
+            entry["loadavg_before_ezkl"] = [round(x, 2) for x in os.getloadavg()]
             entry["ezkl"] = run_ezkl.run_model(name, work, ezkl_work, log, repeat=args.repeat)
             z, e = entry["zkinfer"], entry["ezkl"]
             entry["ratios_ezkl_over_zkinfer"] = {
