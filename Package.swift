@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Polynomials", dependencies: ["Algebra"]),
         .target(name: "MSM", dependencies: ["Curves", "Algebra"]),
         .target(name: "ConstraintSystem", dependencies: ["Algebra"]),
-        .target(name: "Gadgets", dependencies: ["ConstraintSystem", "Algebra"]),
+        .target(name: "Gadgets", dependencies: ["ConstraintSystem", "Algebra", "BigNum"]),
         // Swift generated once from ONNX's onnx.proto (see regenerate.sh); never generated at build time.
         .target(
             name: "ONNXProto",
