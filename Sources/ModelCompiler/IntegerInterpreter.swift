@@ -14,6 +14,9 @@ public enum IntegerInterpreter {
             case let .linear(map, _, shift, _, relu):
                 let rescaled = map.apply(x).map { FixedPoint.rescale($0, shift: shift, rounding: rounding) }
                 output = relu ? rescaled.map { max(0, $0) } : rescaled
+            case let .committedLinear(structure, parameters, _, _, _, shift, _, relu):
+                let rescaled = structure.map(parameters).apply(x).map { FixedPoint.rescale($0, shift: shift, rounding: rounding) }
+                output = relu ? rescaled.map { max(0, $0) } : rescaled
             case .relu:
                 output = x.map { max(0, $0) }
             case let .maxPool(windows, _):

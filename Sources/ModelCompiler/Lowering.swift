@@ -32,8 +32,10 @@ public struct LoweredModel: Sendable {
 /// Lowers a quantized model to R1CS.
 ///
 /// Public signals, in circom order: the model outputs (row-major; a single class index after ArgMax), then the
-/// input elements (row-major) when the input is public. Weights are circuit constants, so linear layers cost
-/// nothing but their rescale. Every input element is range-checked; the constraints never depend on values.
+/// input elements (row-major) when the input is public, then the weight commitment when weights are hashed.
+/// Fixed weights are circuit constants, so linear layers cost nothing but their rescale; committed weights are
+/// range-checked private inputs and cost one product per term. Every input element is range-checked; the
+/// constraints never depend on values.
 public enum Lowering {
     public static func lower(_ model: QuantizedModel, input: [Int], inputVisibility: InputVisibility) throws(ModelError) -> LoweredModel {
         try IntegerInterpreter.validate(input, for: model)
@@ -60,6 +62,7 @@ public enum Lowering {
         signals[model.inputName] = inputSignals
         record("input", "range check (\(inputVisibility.rawValue))", model.inputShape, "\(inputBits)b", since: start)
 
+        var committed: [FieldSignal] = []
         for layer in model.layers {
             start = (builder.constraintCount, builder.wireCount)
             let x = signals[layer.inputs[0]]!
@@ -76,6 +79,22 @@ public enum Lowering {
                             : try builder.rescale(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits))
                     }
                     bits = "w \(model.settings.weightBits)b@2^-\(weightScale), rem \(shift)b, q \(quotientBits)b"
+                case let .committedLinear(structure, parameters, weightScale, weightBits, biasBits, shift, quotientBits, relu):
+                    var wires: [Signal] = []
+                    for (index, value) in parameters.enumerated() {
+                        let wire = Signal(builder.allocate(.privateInput, value: Fr(signed: value)), value: value)
+                        try builder.enforceSignedRange(wire, bits: index < structure.weightCount ? weightBits : biasBits, gadget: "weight range")
+                        wires.append(wire)
+                    }
+                    committed += wires.map(FieldSignal.init)
+                    for (row, bias) in zip(structure.rows, structure.bias) {
+                        let products = row.map { builder.product(wires[$0.parameter], x[$0.input]) }
+                        let accumulator = Signal.weightedSum(products + [wires[bias]], weights: Array(repeating: 1, count: products.count + 1))
+                        output.append(relu
+                            ? try builder.rescaleReLU(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits)
+                            : try builder.rescale(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits))
+                    }
+                    bits = "w \(weightBits)b@2^-\(weightScale) private, b \(biasBits)b, rem \(shift)b, q \(quotientBits)b"
                 case let .relu(width):
                     for signal in x { output.append(try builder.relu(signal, bits: width)) }
                     bits = "sign \(width)b"
@@ -110,6 +129,18 @@ public enum Lowering {
             record(layer.name, layer.operations, layer.outputShape, bits, since: start)
         }
 
+        if model.weightVisibility == .hashed {
+            start = (builder.constraintCount, builder.wireCount)
+            var digest = builder.poseidonHash([FieldSignal(.constant(Fr(UInt64(committed.count))), value: Fr(UInt64(committed.count)))])
+            var index = 0
+            while index < committed.count {
+                digest = builder.poseidonHash([digest] + committed[index..<min(index + WeightCommitment.chunkSize, committed.count)])
+                index += WeightCommitment.chunkSize
+            }
+            let commitment = builder.allocate(.publicInput, value: digest.value)
+            builder.enforce(digest.combination, .constant(.one), LinearCombination(commitment))
+            record("commitment", "poseidon chain (\(committed.count) parameters)", [1], "-", since: start)
+        }
         start = (builder.constraintCount, builder.wireCount)
         let outputs = signals[model.outputName]!
         for signal in outputs {

@@ -41,6 +41,10 @@ public struct QuantizedLayer: Sendable, Hashable, Codable {
     public enum Kind: Sendable, Hashable, Codable {
         /// output = rescale(W·x + b, shift), then ReLU when `relu`; the quotient is range-checked to `quotientBits`.
         case linear(LinearMap<Int>, weightScale: Int, shift: Int, quotientBits: Int, relu: Bool)
+        /// A linear layer whose parameters are private witness values (range-checked to `weightBits` and `biasBits`)
+        /// rather than constants; its ranges hold for every parameter in range, so new weights reuse the circuit.
+        case committedLinear(LinearStructure, parameters: [Int], weightScale: Int, weightBits: Int, biasBits: Int,
+                             shift: Int, quotientBits: Int, relu: Bool)
         case relu(bits: Int)
         case maxPool(windows: [[Int]], differenceBits: Int)
         case averagePool(windows: [[Int]], divisors: [Int], quotientBits: Int)
@@ -86,6 +90,15 @@ public struct QuantizedModel: Sendable, Hashable, Codable {
     public var outputRange: ClosedRange<Int>
     /// For an index output, the bound on the logits before ArgMax.
     public var outputErrorBound: Double
+    public var weightVisibility: WeightVisibility = .fixed
+
+    /// The committed parameters of every committed linear layer, in the order `WeightCommitment` hashes them.
+    public var committedParameters: [Int] {
+        layers.flatMap { layer -> [Int] in
+            if case let .committedLinear(_, parameters, _, _, _, _, _, _) = layer.kind { return parameters }
+            return []
+        }
+    }
 
     public var inputCount: Int { inputShape.reduce(1, *) }
     public var outputCount: Int { outputShape.reduce(1, *) }
@@ -116,7 +129,16 @@ public enum Quantizer {
     /// The largest magnitude any intermediate integer may reach; leaves headroom in 64-bit arithmetic.
     public static let valueLimit = 1 << 60
 
-    public static func quantize(_ model: Model, settings: CompilerSettings = CompilerSettings()) throws(ModelError) -> QuantizedModel {
+    /// Quantizes `model`. With `weights` other than `.fixed`, linear layers keep their parameters as private values;
+    /// `matching` (a model compiled before) then fixes every layer's weight scale and bit widths, so a retrained
+    /// model of the same architecture yields the same circuit, or an error when its weights do not fit.
+    public static func quantize(
+        _ model: Model, settings: CompilerSettings = CompilerSettings(), weights: WeightVisibility = .fixed,
+        matching reference: QuantizedModel? = nil
+    ) throws(ModelError) -> QuantizedModel {
+        let settings = reference?.settings ?? settings
+        let weights = reference?.weightVisibility ?? weights
+        var referenceLayers = reference?.layers.makeIterator()
         let shapes = try ShapeInference.shapes(of: model)
         guard (0...24).contains(settings.activationScale), (2...24).contains(settings.weightBits),
               (0...30).contains(settings.maximumWeightScale) else {
@@ -172,7 +194,30 @@ public enum Quantizer {
                     output = nextNode.output
                 }
                 let name = names.joined(separator: "+")
-                let result = try quantizeLinear(map, input: (input.scale, input.range, input.error), relu: relu, settings: settings, layer: name)
+                var result: (layer: QuantizedLayer, Void)
+                if weights == .fixed {
+                    result = try quantizeLinear(map, input: (input.scale, input.range, input.error), relu: relu, settings: settings, layer: name)
+                } else {
+                    var operation = node.operation
+                    for fusedNode in fused.sorted() where names.contains(model.nodes[fusedNode].name) {
+                        if case .batchNorm = model.nodes[fusedNode].operation {
+                            operation = try folding(model.nodes[fusedNode].operation, into: operation, layer: name)
+                        }
+                    }
+                    let (structure, parameters) = LinearStructure.of(operation, inputShape: inputShape)!
+                    var fixedScales: (Int, Int, Int)?
+                    if reference != nil {
+                        guard let previous = referenceLayers?.next(),
+                              case let .committedLinear(previousStructure, _, weightScale, weightBits, biasBits, _, _, previousRelu) = previous.kind,
+                              previousStructure == structure, previousRelu == relu, previous.name == name else {
+                            throw ModelError(node: name, "the layer does not match the compiled model's architecture; compile (and set up) again")
+                        }
+                        fixedScales = (weightScale, weightBits, biasBits)
+                    }
+                    result = try quantizeCommitted(
+                        structure, parameters: parameters, input: (input.scale, input.range, input.error), relu: relu, settings: settings,
+                        fixed: fixedScales, layer: name)
+                }
                 tensors[output] = TensorInfo(scale: result.layer.outputScale, range: result.layer.outputRange, error: result.layer.errorBound)
                 var quantized = result.layer
                 quantized.name = name
@@ -241,8 +286,16 @@ public enum Quantizer {
                     outputScale: 0, outputRange: 0...(count - 1), errorBound: input.error,
                     kind: .argmax(differenceBits: BitWidth.unsigned(input.range.upperBound - input.range.lowerBound)))
             }
+            if reference != nil {
+                guard let previous = referenceLayers?.next(), previous.name == layer.name, previous.operations == layer.operations else {
+                    throw ModelError(node: layer.name, "the layer does not match the compiled model's architecture; compile (and set up) again")
+                }
+            }
             tensors[output] = TensorInfo(scale: layer.outputScale, range: layer.outputRange, error: layer.errorBound)
             layers.append(layer)
+        }
+        if let reference, referenceLayers?.next() != nil || reference.outputName != model.output || reference.inputShape != model.inputShape {
+            throw ModelError("the model does not match the compiled model's architecture (layers, input or output differ); compile (and set up) again")
         }
         let final = tensors[model.output]!
         let isIndex = model.nodes.last { $0.output == model.output }?.operation == .argmax
@@ -250,7 +303,82 @@ public enum Quantizer {
             name: model.name, settings: settings, inputName: model.inputName, inputShape: model.inputShape, inputScale: scale,
             declaredInputRange: model.inputRange, inputRange: inputRange, layers: layers, outputName: model.output,
             outputShape: shapes[model.output]!, outputScale: final.scale, outputIsIndex: isIndex, outputRange: final.range,
-            outputErrorBound: final.error)
+            outputErrorBound: final.error, weightVisibility: weights)
+    }
+
+    /// A Dense or Conv2D operation with the batch normalisation after it folded into its weights and biases.
+    static func folding(_ norm: NodeOperation, into operation: NodeOperation, layer: String) throws(ModelError) -> NodeOperation {
+        guard case let .batchNorm(scale, bias, mean, variance, epsilon) = norm else { return operation }
+        let factors = zip(scale, variance).map { $0 / ($1 + epsilon).squareRoot() }
+        func fold(_ weight: Tensor, _ oldBias: Tensor?) -> (Tensor, Tensor) {
+            let outputs = weight.shape[0]
+            let perOutput = weight.values.count / outputs
+            var folded = weight
+            for i in folded.values.indices { folded.values[i] *= factors[i / perOutput] }
+            var biases: [Double] = []
+            for o in 0..<outputs {
+                let old: Double = oldBias?.values[o] ?? 0
+                biases.append((old - mean[o]) * factors[o] + bias[o])
+            }
+            return (folded, Tensor(shape: [outputs], values: biases))
+        }
+        switch operation {
+        case let .dense(weight, oldBias):
+            let (w, b) = fold(weight, oldBias)
+            return .dense(weight: w, bias: b)
+        case let .conv2d(weight, oldBias, geometry):
+            let (w, b) = fold(weight, oldBias)
+            return .conv2d(weight: w, bias: b, geometry: geometry)
+        default:
+            throw ModelError(node: layer, "a batch normalisation after a batch normalisation cannot be committed; fold it first")
+        }
+    }
+
+    /// Quantizes a committed layer: the weight scale keeps one bit of headroom (so retrained weights up to twice as
+    /// large still fit), biases get one bit of headroom, and ranges hold for every parameter value in range.
+    private static func quantizeCommitted(
+        _ structure: LinearStructure, parameters: [Double], input: (scale: Int, range: ClosedRange<Int>, error: Double), relu: Bool,
+        settings: CompilerSettings, fixed: (weightScale: Int, weightBits: Int, biasBits: Int)?, layer: String
+    ) throws(ModelError) -> (layer: QuantizedLayer, Void) {
+        let weightBits = fixed?.weightBits ?? settings.weightBits
+        let weightLimit = (1 << (weightBits - 1)) - 1
+        var weightScale = settings.maximumWeightScale
+        if let fixed {
+            weightScale = fixed.weightScale
+        } else if let largest = parameters[..<structure.weightCount].map(abs).max(), largest > 0 {
+            weightScale = min(weightScale, Int(log2(Double(weightLimit) / (2 * largest)).rounded(.down)))
+        }
+        guard weightScale >= 0 else { throw ModelError(node: layer, "weights are too large for \(weightBits) bits; raise weightBits") }
+        let biasUnit = Double(1 << (weightScale + input.scale))
+        var quantized: [Int] = []
+        for (index, value) in parameters.enumerated() {
+            let unit = index < structure.weightCount ? Double(1 << weightScale) : biasUnit
+            let scaled = (value * unit).rounded()
+            guard abs(scaled) < Double(valueLimit >> 8) else { throw ModelError(node: layer, "a parameter is too large to quantize") }
+            quantized.append(Int(scaled))
+        }
+        let largestBias = quantized[structure.weightCount...].map(abs).max() ?? 0
+        let biasBits = fixed?.biasBits ?? BitWidth.signed(-largestBias...largestBias) + 1
+        if let bad = quantized.indices.first(where: { index in
+            index < structure.weightCount ? abs(quantized[index]) > weightLimit : BitWidth.signed(quantized[index]...quantized[index]) > biasBits
+        }) {
+            throw ModelError(node: layer, "parameter \(bad) (\(parameters[bad])) does not fit the compiled circuit's range; compile (and set up) again")
+        }
+        var result = try quantizeLinear(
+            structure.map(parameters), input: input, relu: relu, settings: settings, layer: layer,
+            forced: (weightScale, structure.map(quantized)))
+        // Ranges for every parameter in range, not just these: |acc| ≤ Σ |w|max·|x|max + |b|max per row.
+        let inputMagnitude = max(abs(input.range.lowerBound), abs(input.range.upperBound))
+        let widest = structure.rows.map(\.count).max() ?? 0
+        let accumulator = try checked(widest * weightLimit * inputMagnitude + (1 << (biasBits - 1)), layer)
+        guard case let .linear(_, _, shift, _, _) = result.layer.kind else { return result }
+        let low = FixedPoint.rescale(-accumulator, shift: shift, rounding: settings.rounding)
+        let high = FixedPoint.rescale(accumulator, shift: shift, rounding: settings.rounding)
+        result.layer.outputRange = relu ? 0...high : low...high
+        result.layer.kind = .committedLinear(
+            structure, parameters: quantized, weightScale: weightScale, weightBits: weightBits, biasBits: biasBits, shift: shift,
+            quotientBits: BitWidth.signed(low...high), relu: relu)
+        return result
     }
 
     private static func checked(_ value: Int, _ layer: String) throws(ModelError) -> Int {
@@ -262,11 +390,11 @@ public enum Quantizer {
 
     private static func quantizeLinear(
         _ map: LinearMap<Double>, input: (scale: Int, range: ClosedRange<Int>, error: Double), relu: Bool,
-        settings: CompilerSettings, layer: String
+        settings: CompilerSettings, layer: String, forced: (weightScale: Int, map: LinearMap<Int>)? = nil
     ) throws(ModelError) -> (layer: QuantizedLayer, Void) {
         let largest = map.rows.lazy.flatMap { $0 }.map { abs($0.weight) }.max() ?? 0
-        var weightScale = settings.maximumWeightScale
-        if largest > 0 {
+        var weightScale = forced?.weightScale ?? settings.maximumWeightScale
+        if largest > 0 && forced == nil {
             let limit = Double((1 << (settings.weightBits - 1)) - 1)
             weightScale = min(weightScale, Int(log2(limit / largest).rounded(.down)))
             while weightScale > -30 && (largest * pow(2, Double(weightScale))).rounded() > limit { weightScale -= 1 }
@@ -281,6 +409,7 @@ public enum Quantizer {
         guard biases.allSatisfy({ abs($0) < Double(valueLimit / 2) }) else { throw ModelError(node: layer, "a bias is too large to quantize") }
         var intMap = quantized
         intMap.bias = biases.map { Int($0) }
+        if let forced { intMap = forced.map }
 
         let accumulatorScale = weightScale + input.scale
         let shift = max(0, accumulatorScale - settings.activationScale)

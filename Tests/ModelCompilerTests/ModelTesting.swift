@@ -23,11 +23,11 @@ func randomInput(_ model: Model, _ random: inout SplitMix64) -> [Double] {
 /// and the audit finds no free wire.
 @discardableResult
 func checkModel(
-    _ model: Model, settings: CompilerSettings = CompilerSettings(), samples: Int = 4, seed: UInt64 = 1,
+    _ model: Model, settings: CompilerSettings = CompilerSettings(), weights: WeightVisibility = .fixed, samples: Int = 4, seed: UInt64 = 1,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> (QuantizedModel, LoweredModel) {
     var random = SplitMix64(seed: seed)
-    let quantized = try Quantizer.quantize(model, settings: settings)
+    let quantized = try Quantizer.quantize(model, settings: settings, weights: weights)
     var firstSystem: R1CS?
     var last: LoweredModel?
     for sample in 0..<samples {
@@ -51,10 +51,10 @@ func checkModel(
         let publicOutputs = lowered.witness[1...quantized.outputCount].map { $0 }
         #expect(publicOutputs == lowered.output.map { Fr(signed: $0) }, sourceLocation: sourceLocation)
         if visibility == .public {
-            #expect(lowered.r1cs.publicInputCount == quantized.inputCount, sourceLocation: sourceLocation)
+            #expect(lowered.r1cs.publicInputCount == quantized.inputCount + (weights == .hashed ? 1 : 0), sourceLocation: sourceLocation)
         } else {
-            #expect(lowered.r1cs.publicInputCount == 0 && lowered.r1cs.privateInputCount == quantized.inputCount,
-                    sourceLocation: sourceLocation)
+            #expect(lowered.r1cs.publicInputCount == (weights == .hashed ? 1 : 0), sourceLocation: sourceLocation)
+            #expect(lowered.r1cs.privateInputCount == quantized.inputCount + quantized.committedParameters.count, sourceLocation: sourceLocation)
         }
         if let firstSystem, visibility == .private {
             #expect(firstSystem.constraints == lowered.r1cs.constraints, "the system changed with the input", sourceLocation: sourceLocation)
