@@ -23,6 +23,8 @@ public enum ModelWorkflows {
         public var calibration: Calibration.Report?
         public var importNotes: [String]
         public var cost: CostReport
+        /// The Poseidon commitment to the compiled weights (hashed weights only), in decimal.
+        public var weightCommitment: String?
     }
 
     public struct Files: Sendable {
@@ -85,7 +87,7 @@ public enum ModelWorkflows {
     /// Compiles a model into `directory`: nothing is written unless every step succeeds.
     public static func compile(
         modelPath: String, directory: String, settings: CompilerSettings?, inputVisibility: InputVisibility,
-        inputRange: ClosedRange<Double>?, calibrationPath: String?
+        inputRange: ClosedRange<Double>?, calibrationPath: String?, weights: WeightVisibility = .fixed
     ) throws(Workflows.Failure) -> CompiledModel {
         let samples = try calibrationPath.map { path throws(Workflows.Failure) in try readInputs(path) }
         var range = inputRange
@@ -101,16 +103,23 @@ public enum ModelWorkflows {
                 chosen = calibration.chosen.settings
                 report = calibration
             }
-            let quantized = try Quantizer.quantize(model, settings: chosen)
+            let quantized = try Quantizer.quantize(model, settings: chosen, weights: weights)
             let lowered = try Lowering.lower(quantized, input: Array(repeating: quantized.inputRange.lowerBound, count: quantized.inputCount),
                                              inputVisibility: inputVisibility)
             let cost = CostReport(model: quantized, lowered: lowered)
             let layout = quantized.outputIsIndex
                 ? "1 output (class index)" : "\(quantized.outputCount) outputs (integers at scale 2^-\(quantized.outputScale))"
-            let compiled = CompiledModel(
+            var compiled = CompiledModel(
                 source: modelPath, inputVisibility: inputVisibility,
-                publicLayout: layout + (inputVisibility == .public ? ", then \(quantized.inputCount) inputs (integers at scale 2^-\(quantized.inputScale))" : ""),
+                publicLayout: layout + (inputVisibility == .public ? ", then \(quantized.inputCount) inputs (integers at scale 2^-\(quantized.inputScale))" : "")
+                    + (weights == .hashed ? ", then the weight commitment" : ""),
                 model: quantized, calibration: report, importNotes: notes, cost: cost)
+            if weights == .hashed {
+                compiled.weightCommitment = WeightCommitment.commit(quantized.committedParameters).decimal
+            }
+            if weights == .private {
+                compiled.importNotes.append("weights are private and unbound: anyone can prove any output; use for benchmarks only")
+            }
             let files = Files(directory)
             try createDirectory(directory)
             let encoder = JSONEncoder()
@@ -155,12 +164,27 @@ public enum ModelWorkflows {
         public var outputScale: Int
         /// The index of the largest output.
         public var predictedClass: Int
+        /// The public commitment to the weights used (hashed weights only), in decimal.
+        public var weightCommitment: String?
     }
 
     /// Computes the witness for `inputPath`, writes it, proves it and writes proof, public signals and decoded output.
-    public static func prove(directory: String, inputPath: String, progress: Groth16.Progress? = nil) throws(Workflows.Failure) -> Inference {
+    /// With `weightsPath` (hashed or private weights only), proves with that model's weights: a retrained model of
+    /// the compiled architecture, quantized at the compiled scales, needs no new setup.
+    public static func prove(
+        directory: String, inputPath: String, weightsPath: String? = nil, progress: Groth16.Progress? = nil
+    ) throws(Workflows.Failure) -> Inference {
         let files = Files(directory)
-        let compiled = try readCompiled(directory)
+        var compiled = try readCompiled(directory)
+        if let weightsPath {
+            guard compiled.model.weightVisibility != .fixed else {
+                throw .input(FormatError(file: weightsPath, problem: "the model was compiled with fixed weights; new weights need compile and setup"))
+            }
+            let (model, _) = try loadModel(weightsPath, inputRange: compiled.model.declaredInputRange)
+            do { compiled.model = try Quantizer.quantize(model, matching: compiled.model) } catch {
+                throw .input(FormatError(file: weightsPath, problem: error.description))
+            }
+        }
         let inputs = try readInputs(inputPath)
         guard inputs.count == 1 else { throw .input(FormatError(file: inputPath, problem: "holds \(inputs.count) samples; prove takes one")) }
         let lowered: LoweredModel
@@ -177,7 +201,8 @@ public enum ModelWorkflows {
         let output = compiled.model.decodeOutput(lowered.output)
         let inference = Inference(
             output: output, integerOutput: lowered.output, outputScale: compiled.model.outputScale,
-            predictedClass: compiled.model.outputIsIndex ? lowered.output[0] : output.firstIndex(of: output.max()!)!)
+            predictedClass: compiled.model.outputIsIndex ? lowered.output[0] : output.firstIndex(of: output.max()!)!,
+            weightCommitment: compiled.model.weightVisibility == .hashed ? lowered.witness[lowered.r1cs.publicCount].decimal : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do { try FileIO.writeAtomically(Array(try! encoder.encode(inference)), to: files.output) } catch { throw .input(error) }
@@ -186,16 +211,30 @@ public enum ModelWorkflows {
 
     /// Verifies the proof in a model directory; with `expectedOutput`, also requires the public outputs to encode it
     /// (compared after quantizing at the model's output scale, or as a class index).
-    public static func verify(directory: String, expectedOutput: [Double]? = nil, proofPath: String? = nil, publicPath: String? = nil) throws(Workflows.Failure) -> Bool {
+    /// With `expectedCommitment` (hashed weights), also requires the proof's weight commitment (the last public signal).
+    public static func verify(
+        directory: String, expectedOutput: [Double]? = nil, expectedCommitment: String? = nil, proofPath: String? = nil,
+        publicPath: String? = nil
+    ) throws(Workflows.Failure) -> Bool {
         let files = Files(directory)
         let publicPath = publicPath ?? files.publicSignals
         guard try Workflows.verify(verificationKeyPath: files.verificationKey, proofPath: proofPath ?? files.proof, publicPath: publicPath) else {
             return false
         }
-        guard let expectedOutput else { return true }
+        guard expectedOutput != nil || expectedCommitment != nil else { return true }
         let compiled = try readCompiled(directory)
         let signals: [Fr]
         do { signals = try SnarkjsJSON.decodePublicSignals(FileIO.read(publicPath), file: publicPath) } catch { throw .input(error) }
+        if let expectedCommitment {
+            guard compiled.model.weightVisibility == .hashed else {
+                throw .input(FormatError(file: Files(directory).compiled, problem: "the model's weights are not hashed, so there is no commitment"))
+            }
+            guard let commitment = try? Fr(decimal: expectedCommitment) else {
+                throw .input(FormatError(file: "--commitment", problem: "is not a decimal field element below r"))
+            }
+            if signals.last != commitment { return false }
+        }
+        guard let expectedOutput else { return true }
         let model = compiled.model
         guard expectedOutput.count == model.outputCount else {
             throw .input(FormatError(file: publicPath, problem: "the expected output has \(expectedOutput.count) values, the model has \(model.outputCount)"))

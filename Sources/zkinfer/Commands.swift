@@ -86,6 +86,8 @@ struct Prove: ParsableCommand {
     @Argument(help: "A model directory made by `compile` and `setup`, or a proving key (.zkey).") var target: String
     @Argument(help: "The full witness (.wtns), when proving with a .zkey.") var witness: String?
     @Option(help: "The model input: a flat JSON array (row-major) or EZKL's {\"input_data\": [[...]]}.") var input: String?
+    @Option(help: "Prove with this model's weights (hashed or private weights): a retrained model of the compiled architecture.")
+    var weights: String?
     @Option(help: "Where to write the proof (snarkjs proof.json).") var proof: String = "proof.json"
     @Option(name: .customLong("public"), help: "Where to write the public signals (public.json).") var publicSignals: String = "public.json"
     @Option(help: "Also write the 256-byte binary proof (Ethereum calldata order).") var proofBin: String?
@@ -104,9 +106,11 @@ struct Prove: ParsableCommand {
         do {
             if isDirectory(target), let input {
                 let files = ModelWorkflows.Files(target)
-                let inference = try ModelWorkflows.prove(directory: target, inputPath: input, progress: terminalProgress("prove", timings: timings))
+                let inference = try ModelWorkflows.prove(
+                    directory: target, inputPath: input, weightsPath: weights, progress: terminalProgress("prove", timings: timings))
                 let shown = inference.output.prefix(10).map { String(format: "%.4f", $0) }.joined(separator: ", ")
                 print("prove: output [\(shown)\(inference.output.count > 10 ? ", ..." : "")], class \(inference.predictedClass) -> \(files.proof), \(files.publicSignals), \(files.output)")
+                if let commitment = inference.weightCommitment { print("weight commitment: \(commitment)") }
                 return
             }
             let result = try Workflows.prove(
@@ -126,12 +130,15 @@ struct Verify: ParsableCommand {
     var paths: [String]
     @Option(help: "Also require the public outputs to equal these values (comma-separated; a class index for ArgMax models).")
     var expectOutput: String?
+    @Option(help: "Also require this weight commitment (decimal; models compiled with --weights hashed).") var commitment: String?
     @Flag(help: "Print one JSON object instead of a line.") var json = false
 
     func validate() throws {
         guard paths.count == 1 || paths.count == 3 else { throw ValidationError("give a model directory or three files") }
         if paths.count == 1 && !isDirectory(paths[0]) { throw ValidationError("\(paths[0]) is not a model directory") }
-        if expectOutput != nil && paths.count != 1 { throw ValidationError("--expect-output needs a model directory") }
+        if (expectOutput != nil || commitment != nil) && paths.count != 1 {
+            throw ValidationError("--expect-output and --commitment need a model directory")
+        }
     }
 
     func run() throws {
@@ -145,11 +152,11 @@ struct Verify: ParsableCommand {
                     }
                     return values.map { $0! }
                 }
-                valid = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected)
+                valid = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected, expectedCommitment: commitment)
             } else {
                 valid = try Workflows.verify(verificationKeyPath: paths[0], proofPath: paths[1], publicPath: paths[2])
             }
-            print(json ? "{\"valid\": \(valid)}" : (valid ? "OK: proof is valid" : "INVALID: proof does not verify\(expectOutput != nil ? " (or the output differs)" : "")"))
+            print(json ? "{\"valid\": \(valid)}" : (valid ? "OK: proof is valid" : "INVALID: proof does not verify\(expectOutput != nil || commitment != nil ? " (or the output or commitment differs)" : "")"))
             if !valid { throw ExitCode(1) }
         } catch let failure as Workflows.Failure {
             if json {

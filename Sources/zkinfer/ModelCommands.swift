@@ -4,10 +4,13 @@ import Foundation
 import ModelCompiler
 
 extension InputVisibility: ExpressibleByArgument {}
+extension WeightVisibility: ExpressibleByArgument {}
 
 /// Options shared by `compile` and `inspect`.
 struct CompilerOptions: ParsableArguments {
     @Option(help: "Whether the model input is a public signal or private.") var input: InputVisibility = .private
+    @Option(help: "fixed: constants bound by the keys; hashed: private, bound to a public Poseidon commitment (retrained weights reuse the keys); private: unbound, benchmarks only.")
+    var weights: WeightVisibility = .fixed
     @Option(help: "Sample inputs (JSON: array of inputs, or EZKL input_data) to choose scales and report accuracy.") var calibration: String?
     @Option(help: "The real range of every input element, as low,high (ONNX models default to 0,1).") var inputRange: String?
     @Option(help: "Fractional bits of inputs and activations (overrides calibration).") var activationScale: Int?
@@ -39,7 +42,7 @@ struct Compile: ParsableCommand {
         do {
             let compiled = try ModelWorkflows.compile(
                 modelPath: model, directory: output, settings: options.settings, inputVisibility: options.input,
-                inputRange: try options.range(), calibrationPath: options.calibration)
+                inputRange: try options.range(), calibrationPath: options.calibration, weights: options.weights)
             if json {
                 print(String(decoding: compiled.cost.json, as: UTF8.self))
                 return
@@ -54,6 +57,7 @@ struct Compile: ParsableCommand {
             }
             print(compiled.cost.table)
             print("public signals: \(compiled.publicLayout)")
+            if let commitment = compiled.weightCommitment { print("weight commitment: \(commitment)") }
             print("compile: \(model) -> \(output)/ (circuit.r1cs, compiled.json, cost.json)")
         } catch let failure as Workflows.Failure { throw reportFailure(failure) }
     }
@@ -72,7 +76,8 @@ struct Inspect: ParsableCommand {
             let (loaded, notes) = try ModelWorkflows.loadModel(model, inputRange: try options.range())
             let report: CostReport
             do {
-                report = try CostReport.of(Quantizer.quantize(loaded, settings: options.settings ?? CompilerSettings()), inputVisibility: options.input)
+                report = try CostReport.of(
+                    Quantizer.quantize(loaded, settings: options.settings ?? CompilerSettings(), weights: options.weights), inputVisibility: options.input)
             } catch { throw Workflows.Failure.input(FormatError(file: model, problem: error.description)) }
             if json {
                 print(String(decoding: report.json, as: UTF8.self))

@@ -55,11 +55,11 @@ def weights(*shape, scale=None):
     return rng.normal(0, scale or 1 / np.sqrt(fan_in), shape).astype(np.float32)
 
 
-def mlp():
+def mlp(name="mlp"):
     nodes = [helper.make_node("Gemm", ["input", "w1", "b1"], ["h"], transB=1), helper.make_node("Relu", ["h"], ["r"]),
              helper.make_node("Gemm", ["r", "w2", "b2"], ["output"], transB=1)]
     inits = [init("w1", weights(16, 20)), init("b1", weights(16, scale=0.1)), init("w2", weights(5, 16)), init("b2", weights(5, scale=0.1))]
-    return save("mlp", nodes, inits, [1, 20], [1, 5]), [1, 20]
+    return save(name, nodes, inits, [1, 20], [1, 5]), [1, 20]
 
 
 def cnn():
@@ -199,6 +199,42 @@ def bad_inputs():
               code == 2 and message in text and sorted(os.listdir(good)) == before, f"exit {code}: {text.strip()[-200:]}")
 
 
+def hashed_weights():
+    """Retraining reuses the keys: a second set of weights proves under the first setup, with another commitment."""
+    first, shape = mlp("hashed-a")
+    second, _ = mlp("hashed-b")
+    out = os.path.join(WORK, "hashed")
+    code, text = zk("compile", first, "-o", out, "--weights", "hashed", "--input-range", "0,1")
+    check("hashed: compile", code == 0, text[-300:])
+    code, text = zk("setup", out)
+    check("hashed: setup", code == 0, text[-300:])
+    zkey = open(os.path.join(out, "circuit.zkey"), "rb").read()
+    input_path = os.path.join(WORK, "hashed-input.json")
+    with open(input_path, "w") as handle:
+        json.dump(rng.uniform(0, 1, 20).tolist(), handle)
+    commitments = []
+    for label, weights in [("original", None), ("retrained", second)]:
+        code, text = zk("prove", out, "--input", input_path, *(["--weights", weights] if weights else []))
+        check(f"hashed: prove with the {label} weights and the same keys", code == 0, text[-300:])
+        commitment = json.load(open(os.path.join(out, "output.json")))["weightCommitment"]
+        commitments.append(commitment)
+        public = json.load(open(os.path.join(out, "public.json")))
+        check(f"hashed: the {label} commitment is the last public signal", public[-1] == commitment)
+        code, _ = zk("verify", out, "--commitment", commitment)
+        check(f"hashed: the {label} proof verifies under its commitment", code == 0)
+        session = ort.InferenceSession(weights or first, providers=["CPUExecutionProvider"])
+        expected = session.run(None, {"input": np.array(json.load(open(input_path)), dtype=np.float32).reshape(shape)})[0].reshape(-1)
+        decoded = json.load(open(os.path.join(out, "output.json")))
+        check(f"hashed: the {label} output matches onnxruntime's argmax", decoded["predictedClass"] == int(np.argmax(expected)))
+    code, _ = zk("verify", out, "--commitment", commitments[0])
+    check("hashed: the retrained proof does not verify under the original commitment (exit 1)", code == 1, f"exit {code}")
+    check("hashed: the two commitments differ", commitments[0] != commitments[1])
+    check("hashed: the proving key was not touched", open(os.path.join(out, "circuit.zkey"), "rb").read() == zkey)
+    other, _ = cnn()
+    code, text = zk("prove", out, "--input", input_path, "--weights", other)
+    check("hashed: another architecture is refused (exit 2)", code == 2 and "architecture" in text, text[-300:])
+
+
 samples = lambda shape, n=5: [rng.uniform(0, 1, shape).astype(np.float32) for _ in range(n)]
 path, shape = mlp()
 run_model("mlp", path, shape, samples(shape))
@@ -209,6 +245,7 @@ run_model("activations", path, shape, samples(shape), reference=reference)
 digits("digits-mlp")
 digits("digits-cnn")
 bad_inputs()
+hashed_weights()
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")
 sys.exit(0 if passed == len(results) else 1)
