@@ -29,11 +29,10 @@ public struct LinearStructure: Sendable, Hashable, Codable {
 
     /// The structure and float parameters of a Dense, Conv2D or BatchNorm node (missing biases become zeros).
     static func of(_ operation: NodeOperation, inputShape: [Int]) -> (LinearStructure, [Double])? {
-        guard let map = LinearMap.of(operation, inputShape: inputShape) else { return nil }
         switch operation {
         case let .dense(weight, bias):
             let inputs = weight.shape[1]
-            let rows = map.rows.indices.map { i in (0..<inputs).map { Term(input: $0, parameter: i * inputs + $0) } }
+            let rows = (0..<weight.shape[0]).map { i in (0..<inputs).map { Term(input: $0, parameter: i * inputs + $0) } }
             let biases = bias?.values ?? Array(repeating: 0, count: weight.shape[0])
             return (LinearStructure(rows: rows, bias: rows.indices.map { weight.values.count + $0 }, parameterCount: weight.values.count + biases.count,
                                     weightCount: weight.values.count), weight.values + biases)
@@ -66,13 +65,14 @@ public struct LinearStructure: Sendable, Hashable, Codable {
             let biases = bias?.values ?? Array(repeating: 0, count: outputs)
             return (LinearStructure(rows: rows, bias: biasIndex, parameterCount: weight.values.count + outputs, weightCount: weight.values.count),
                     weight.values + biases)
-        case .batchNorm:
+        case let .batchNorm(scale, bias, mean, variance, epsilon):
             let channels = inputShape[0]
-            let perChannel = map.rows.count / channels
-            let factors = (0..<channels).map { map.rows[$0 * perChannel][0].weight }
-            let shifts = (0..<channels).map { map.bias[$0 * perChannel] }
-            let rows = map.rows.indices.map { [Term(input: $0, parameter: $0 / perChannel)] }
-            return (LinearStructure(rows: rows, bias: map.rows.indices.map { channels + $0 / perChannel }, parameterCount: 2 * channels,
+            let count = inputShape.reduce(1, *)
+            let perChannel = count / channels
+            let factors = zip(scale, variance).map { $0 / ($1 + epsilon).squareRoot() }
+            let shifts = (0..<channels).map { bias[$0] - mean[$0] * factors[$0] }
+            let rows = (0..<count).map { [Term(input: $0, parameter: $0 / perChannel)] }
+            return (LinearStructure(rows: rows, bias: (0..<count).map { channels + $0 / perChannel }, parameterCount: 2 * channels,
                                     weightCount: channels), factors + shifts)
         default:
             return nil

@@ -29,50 +29,7 @@ extension LinearMap where Weight == Double {
 
     /// The linear map of a Dense, Conv2D or BatchNorm node applied to an input of `inputShape`.
     static func of(_ operation: NodeOperation, inputShape: [Int]) -> LinearMap<Double>? {
-        switch operation {
-        case let .dense(weight, bias):
-            let (outputs, inputs) = (weight.shape[0], weight.shape[1])
-            let rows = (0..<outputs).map { i in (0..<inputs).map { Term(index: $0, weight: weight.values[i * inputs + $0]) } }
-            return LinearMap(rows: rows, bias: bias?.values ?? Array(repeating: 0, count: outputs))
-        case let .conv2d(weight, bias, geometry):
-            let (channels, height, width) = (inputShape[0], inputShape[1], inputShape[2])
-            let outputChannels = weight.shape[0]
-            let (kh, kw) = (geometry.kernel[0], geometry.kernel[1])
-            let size = geometry.outputSize(height: height, width: width)!
-            var rows: [[Term]] = []
-            var biases: [Double] = []
-            rows.reserveCapacity(outputChannels * size.height * size.width)
-            for o in 0..<outputChannels {
-                for y in 0..<size.height {
-                    for x in 0..<size.width {
-                        var row: [Term] = []
-                        for c in 0..<channels {
-                            for dy in 0..<kh {
-                                let iy = y * geometry.strides[0] - geometry.pads[0] + dy
-                                guard iy >= 0 && iy < height else { continue }
-                                for dx in 0..<kw {
-                                    let ix = x * geometry.strides[1] - geometry.pads[1] + dx
-                                    guard ix >= 0 && ix < width else { continue }
-                                    row.append(Term(index: (c * height + iy) * width + ix, weight: weight.values[((o * channels + c) * kh + dy) * kw + dx]))
-                                }
-                            }
-                        }
-                        rows.append(row)
-                        biases.append(bias?.values[o] ?? 0)
-                    }
-                }
-            }
-            return LinearMap(rows: rows, bias: biases)
-        case let .batchNorm(scale, bias, mean, variance, epsilon):
-            let count = inputShape.reduce(1, *)
-            let perChannel = count / inputShape[0]
-            let factors = zip(scale, variance).map { $0 / (($1 + epsilon).squareRoot()) }
-            let rows = (0..<count).map { [Term(index: $0, weight: factors[$0 / perChannel])] }
-            let biases = (0..<count).map { i in bias[i / perChannel] - mean[i / perChannel] * factors[i / perChannel] }
-            return LinearMap(rows: rows, bias: biases)
-        default:
-            return nil
-        }
+        LinearStructure.of(operation, inputShape: inputShape).map { structure, parameters in structure.map(parameters) }
     }
 
     /// This map followed by a batch normalisation over `channels` leading channels (folding it in).
