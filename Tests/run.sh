@@ -34,7 +34,7 @@ fi
 
 # ONNX models end to end against onnxruntime (numpy, onnx and onnxruntime pinned, in their own venv).
 onnx_venv=.build/onnx-venv
-if [ ! -x "$onnx_venv/bin/python" ] || ! "$onnx_venv/bin/python" -c "import onnx, onnxruntime, numpy" >/dev/null 2>&1; then
+if [ ! -x "$onnx_venv/bin/python" ] || ! "$onnx_venv/bin/python" -c "import onnx, onnxruntime, numpy, light_poseidon_python" >/dev/null 2>&1; then
     python3 -m venv "$onnx_venv"
     "$onnx_venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements-onnx.txt
 fi

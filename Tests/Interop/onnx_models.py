@@ -17,7 +17,25 @@ import tempfile
 import numpy as np
 import onnx
 import onnxruntime as ort
+from light_poseidon_python import poseidon_hash_bytes
 from onnx import TensorProto, helper, numpy_helper
+
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+
+def commitment_of(parameters):
+    """The README's recipe, computed with light-poseidon: h0 = Poseidon([n]), then Poseidon([h, up to 11 parameters])."""
+    encode = lambda v: (v % R).to_bytes(32, "big")
+    digest = int(poseidon_hash_bytes([encode(len(parameters))]), 16)
+    for start in range(0, len(parameters), 11):
+        digest = int(poseidon_hash_bytes([encode(digest)] + [encode(p) for p in parameters[start:start + 11]]), 16)
+    return str(digest)
+
+
+def committed_parameters(compiled):
+    """Every committed layer's quantized parameters from compiled.json, in layer order."""
+    return [p for layer in compiled["model"]["layers"] if "committedLinear" in layer["kind"]
+            for p in layer["kind"]["committedLinear"]["parameters"]]
 
 ZKINFER, ROOT = sys.argv[1], sys.argv[2]
 WORK = tempfile.mkdtemp(prefix="zkinfer-onnx-")
@@ -209,6 +227,10 @@ def hashed_weights():
     code, text = zk("setup", out)
     check("hashed: setup", code == 0, text[-300:])
     zkey = open(os.path.join(out, "circuit.zkey"), "rb").read()
+    compiled = json.load(open(os.path.join(out, "compiled.json")))
+    parameters = committed_parameters(compiled)
+    check(f"hashed: light-poseidon recomputes the commitment of {len(parameters)} parameters",
+          len(parameters) == 16 * 20 + 16 + 5 * 16 + 5 and commitment_of(parameters) == compiled["weightCommitment"])
     input_path = os.path.join(WORK, "hashed-input.json")
     with open(input_path, "w") as handle:
         json.dump(rng.uniform(0, 1, 20).tolist(), handle)
@@ -220,6 +242,8 @@ def hashed_weights():
         commitments.append(commitment)
         public = json.load(open(os.path.join(out, "public.json")))
         check(f"hashed: the {label} commitment is the last public signal", public[-1] == commitment)
+        if weights is None:
+            check("hashed: the proof's commitment is light-poseidon's", commitment == commitment_of(parameters))
         code, _ = zk("verify", out, "--commitment", commitment)
         check(f"hashed: the {label} proof verifies under its commitment", code == 0)
         session = ort.InferenceSession(weights or first, providers=["CPUExecutionProvider"])
