@@ -25,6 +25,20 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { x = x * frB }
         blackHole(x)
     }
+    // Four independent chains: per-multiplication throughput rather than latency (one scaled iteration = one mul).
+    Benchmark("Fr mul, 4 independent chains", configuration: million) { benchmark in
+        var (x0, x1, x2, x3) = (frA, frB, frA + frB, frA - frB)
+        for _ in stride(from: 0, to: benchmark.scaledIterations.count, by: 4) {
+            x0 = x0 * frB
+            x1 = x1 * frA
+            x2 = x2 * frB
+            x3 = x3 * frA
+        }
+        blackHole(x0)
+        blackHole(x1)
+        blackHole(x2)
+        blackHole(x3)
+    }
     Benchmark("Fr square", configuration: million) { benchmark in
         var x = frA
         for _ in benchmark.scaledIterations { x = x.squared() }
