@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "PolynomialsTests", dependencies: ["Polynomials", "Algebra", "TestSupport"]),
         .testTarget(name: "MSMTests", dependencies: ["MSM", "Curves", "Algebra", "TestSupport"]),
         .testTarget(name: "GadgetsTests", dependencies: ["Gadgets", "BigNum", "ConstraintSystem", "Algebra", "TestSupport"]),
-        .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport"]),
+        .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport"]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
