@@ -367,10 +367,11 @@ public enum Quantizer {
         var result = try quantizeLinear(
             structure.map(parameters), input: input, relu: relu, settings: settings, layer: layer,
             forced: (weightScale, structure.map(quantized)))
-        // Ranges for every parameter in range, not just these: |acc| ≤ Σ |w|max·|x|max + |b|max per row.
+        // Ranges for every parameter the circuit admits, not just these: |acc| ≤ Σ |w|max·|x|max + |b|max per row.
         let inputMagnitude = max(abs(input.range.lowerBound), abs(input.range.upperBound))
         let widest = structure.rows.map(\.count).max() ?? 0
-        let accumulator = try checked(widest * weightLimit * inputMagnitude + (1 << (biasBits - 1)), layer)
+        // The circuit's signed range checks admit −2^(bits−1), so bound with that magnitude.
+        let accumulator = try checked(widest * (1 << (weightBits - 1)) * inputMagnitude + (1 << (biasBits - 1)), layer)
         guard case let .linear(_, _, shift, _, _) = result.layer.kind else { return result }
         let low = FixedPoint.rescale(-accumulator, shift: shift, rounding: settings.rounding)
         let high = FixedPoint.rescale(accumulator, shift: shift, rounding: settings.rounding)
