@@ -195,9 +195,14 @@ public enum ModelWorkflows {
         } catch {
             throw .input(FormatError(file: inputPath, problem: error.description))
         }
-        do { try WitnessFile.write(lowered.witness, to: files.witness) } catch { throw .input(error) }
-        _ = try Workflows.prove(zkeyPath: files.zkey, witnessPath: files.witness, r1csPath: nil, proofPath: files.proof,
-                                publicPath: files.publicSignals, progress: progress)
+        let key: ProvingKey
+        do {
+            key = try ZKeyFile.read(files.zkey)
+            try WitnessFile.write(lowered.witness, to: files.witness)
+        } catch { throw .input(error) }
+        _ = try Workflows.prove(
+            key: key, zkeyPath: files.zkey, witness: lowered.witness, witnessPath: files.witness, r1csPath: nil, proofPath: files.proof,
+            publicPath: files.publicSignals, binaryProofPath: nil, progress: progress)
         let output = compiled.model.decodeOutput(lowered.output)
         let inference = Inference(
             output: output, integerOutput: lowered.output, outputScale: compiled.model.outputScale,
@@ -218,16 +223,14 @@ public enum ModelWorkflows {
     ) throws(Workflows.Failure) -> Bool {
         let files = Files(directory)
         let publicPath = publicPath ?? files.publicSignals
-        guard try Workflows.verify(verificationKeyPath: files.verificationKey, proofPath: proofPath ?? files.proof, publicPath: publicPath) else {
-            return false
-        }
+        let (valid, signals) = try Workflows.verifyReadingSignals(
+            verificationKeyPath: files.verificationKey, proofPath: proofPath ?? files.proof, publicPath: publicPath)
+        guard valid else { return false }
         guard expectedOutput != nil || expectedCommitment != nil else { return true }
         let compiled = try readCompiled(directory)
-        let signals: [Fr]
-        do { signals = try SnarkjsJSON.decodePublicSignals(FileIO.read(publicPath), file: publicPath) } catch { throw .input(error) }
         if let expectedCommitment {
             guard compiled.model.weightVisibility == .hashed else {
-                throw .input(FormatError(file: Files(directory).compiled, problem: "the model's weights are not hashed, so there is no commitment"))
+                throw .input(FormatError(file: files.compiled, problem: "the model's weights are not hashed, so there is no commitment"))
             }
             guard let commitment = try? Fr(decimal: expectedCommitment) else {
                 throw .input(FormatError(file: "--commitment", problem: "is not a decimal field element below r"))
@@ -253,8 +256,10 @@ public enum ModelWorkflows {
         public var proverMiB: Double
 
         public init(constraints: Int, wires: Int, publicSignals: Int) {
+            // Beyond Groth16's largest domain the estimate still extrapolates (setup would refuse the circuit).
             let rows = constraints + publicSignals + 1
-            domainLogSize = max(1, Int.bitWidth - (rows - 1).leadingZeroBitCount)
+            domainLogSize = (try? Groth16.domainLogSize(constraintCount: constraints, publicCount: publicSignals))
+                ?? Int.bitWidth - (rows - 1).leadingZeroBitCount
             let domain = Double(1 << domainLogSize)
             // Fitted to the CLI on this project's benchmark models (Benchmarks/results/zkinfer-vs-ezkl.md): about
             // 0.3 s of setup and 0.15 s of proving per 2^14 rows, plus fixed costs.

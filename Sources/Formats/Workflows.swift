@@ -61,6 +61,16 @@ public enum Workflows {
             key = try ZKeyFile.read(zkeyPath)
             witness = try WitnessFile.read(witnessPath)
         } catch { throw .input(error) }
+        return try prove(
+            key: key, zkeyPath: zkeyPath, witness: witness, witnessPath: witnessPath, r1csPath: r1csPath, proofPath: proofPath,
+            publicPath: publicPath, binaryProofPath: binaryProofPath, progress: progress)
+    }
+
+    /// `prove` on a key and a witness already in memory; the paths name them in errors.
+    static func prove(
+        key: ProvingKey, zkeyPath: String, witness: [Fr], witnessPath: String, r1csPath: String?, proofPath: String?,
+        publicPath: String?, binaryProofPath: String?, progress: Groth16.Progress?
+    ) throws(Failure) -> (proof: Proof, publicSignals: [Fr]) {
         guard witness.count == key.wireCount else {
             throw .input(FormatError(file: witnessPath, problem: "has \(witness.count) values, \(zkeyPath) expects \(key.wireCount) wires"))
         }
@@ -93,6 +103,13 @@ public enum Workflows {
 
     /// True for a valid proof, false for an invalid one; throws for unreadable or malformed input.
     public static func verify(verificationKeyPath: String, proofPath: String, publicPath: String) throws(Failure) -> Bool {
+        try verifyReadingSignals(verificationKeyPath: verificationKeyPath, proofPath: proofPath, publicPath: publicPath).valid
+    }
+
+    /// `verify`, also returning the public signals it read.
+    static func verifyReadingSignals(
+        verificationKeyPath: String, proofPath: String, publicPath: String
+    ) throws(Failure) -> (valid: Bool, signals: [Fr]) {
         let key: VerifyingKey, proof: Proof, signals: [Fr]
         do {
             key = try SnarkjsJSON.decodeVerifyingKey(FileIO.read(verificationKeyPath), file: verificationKeyPath)
@@ -102,7 +119,7 @@ public enum Workflows {
         guard signals.count == key.publicCount else {
             throw .input(FormatError(file: publicPath, problem: "has \(signals.count) public signals, \(verificationKeyPath) expects \(key.publicCount)"))
         }
-        do { return try Groth16.verify(key: key, publicSignals: signals, proof: proof) } catch { throw .rejected("\(error)") }
+        do { return (try Groth16.verify(key: key, publicSignals: signals, proof: proof), signals) } catch { throw .rejected("\(error)") }
     }
 
     /// Writes `verification_key.json` for a `.zkey`.

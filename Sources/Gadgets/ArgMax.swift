@@ -11,8 +11,8 @@ extension ConstraintSystemBuilder {
         let largest = inputs.map(\.value).max()!
         let index = inputs.firstIndex { $0.value == largest }!
         let oneHot = inputs.indices.map { Signal(allocateBit($0 == index), value: $0 == index ? 1 : 0) }
-        enforce(Signal.weightedSum(oneHot, weights: oneHot.map { _ in 1 }).combination, .constant(.one), .constant(.one))
-        let maximum = Signal.weightedSum(zip(oneHot, inputs).map { product($0, $1) }, weights: inputs.map { _ in 1 })
+        enforce(Signal.sum(oneHot).combination, .constant(.one), .constant(.one))
+        let maximum = Signal.sum(zip(oneHot, inputs).map { product($0, $1) })
         var seen = Signal.constant(0)  // Σ_{j ≤ i} e_j
         for (position, input) in inputs.enumerated() {
             seen = seen + oneHot[position]

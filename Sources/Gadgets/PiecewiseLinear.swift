@@ -62,8 +62,7 @@ extension ConstraintSystemBuilder {
         let offset = clamped - table.lowerBound
         let segmentValue = offset.value >> table.segmentLog
         let oneHot = (0...table.segmentCount).map { Signal(allocateBit($0 == segmentValue), value: $0 == segmentValue ? 1 : 0) }
-        let ones = oneHot.map { _ in 1 }
-        enforce(Signal.weightedSum(oneHot, weights: ones).combination, .constant(.one), .constant(.one))
+        enforce(Signal.sum(oneHot).combination, .constant(.one), .constant(.one))
         let segmentStart = Signal.weightedSum(oneHot, weights: (0...table.segmentCount).map { $0 << table.segmentLog })
         let step = offset - segmentStart
         if table.segmentLog == 0 {

@@ -37,6 +37,11 @@ public struct Signal: Sendable {
         Signal(rhs == 0 ? LinearCombination() : lhs.combination * Fr(signed: rhs), value: lhs.value * rhs)
     }
 
+    /// Σ signalᵢ as one linear combination, with no constraint.
+    public static func sum(_ signals: [Signal]) -> Signal {
+        weightedSum(signals, weights: Array(repeating: 1, count: signals.count))
+    }
+
     /// Σ weightᵢ·signalᵢ + constant as one linear combination, with no constraint (constant weights are free).
     public static func weightedSum(_ signals: [Signal], weights: [Int], constant: Int = 0) -> Signal {
         precondition(signals.count == weights.count, "one weight per signal")

@@ -45,16 +45,13 @@ public struct LinearStructure: Sendable, Hashable, Codable {
             for o in 0..<outputs {
                 for y in 0..<size.height {
                     for x in 0..<size.width {
+                        let window = geometry.window(row: y, column: x, height: height, width: width)
                         var row: [Term] = []
                         for c in 0..<channels {
-                            for dy in 0..<kh {
-                                let iy = y * geometry.strides[0] - geometry.pads[0] + dy
-                                guard iy >= 0 && iy < height else { continue }
-                                for dx in 0..<kw {
-                                    let ix = x * geometry.strides[1] - geometry.pads[1] + dx
-                                    guard ix >= 0 && ix < width else { continue }
-                                    row.append(Term(input: (c * height + iy) * width + ix, parameter: ((o * channels + c) * kh + dy) * kw + dx))
-                                }
+                            for (iy, ix) in window {
+                                let dy = iy - (y * geometry.strides[0] - geometry.pads[0])
+                                let dx = ix - (x * geometry.strides[1] - geometry.pads[1])
+                                row.append(Term(input: (c * height + iy) * width + ix, parameter: ((o * channels + c) * kh + dy) * kw + dx))
                             }
                         }
                         rows.append(row)
@@ -77,6 +74,21 @@ public struct LinearStructure: Sendable, Hashable, Codable {
         default:
             return nil
         }
+    }
+
+    /// The parameters with a batch normalisation that follows the layer folded in. Every layer kind keeps its weights
+    /// grouped by output channel, then one bias per channel, so one rule covers Dense, Conv2D and BatchNorm.
+    func foldingBatchNorm(_ norm: NodeOperation, into parameters: [Double]) -> [Double] {
+        guard case let .batchNorm(scale, bias, mean, variance, epsilon) = norm else { return parameters }
+        let channels = parameterCount - weightCount
+        let perChannel = weightCount / channels
+        var folded = parameters
+        for c in 0..<channels {
+            let factor = scale[c] / (variance[c] + epsilon).squareRoot()
+            for i in (c * perChannel)..<((c + 1) * perChannel) { folded[i] *= factor }
+            folded[weightCount + c] = (parameters[weightCount + c] - mean[c]) * factor + bias[c]
+        }
+        return folded
     }
 
     /// The linear map these parameters give.

@@ -17,8 +17,8 @@ public enum FloatInterpreter {
             case .dense, .conv2d, .batchNorm:
                 output = LinearMap.of(node.operation, inputShape: shape)!.apply(x)
             case .relu: output = x.map { max(0, $0) }
-            case .sigmoid: output = x.map { 1 / (1 + exp(-$0)) }
-            case .tanh: output = x.map { Foundation.tanh($0) }
+            case .sigmoid: output = x.map(ActivationFunction.sigmoid.callAsFunction)
+            case .tanh: output = x.map(ActivationFunction.tanh.callAsFunction)
             case let .maxPool(geometry):
                 output = PoolWindows(shape: shape, geometry: geometry).windows.map { $0.map { x[$0] }.max()! }
             case let .averagePool(geometry, countIncludePad):

@@ -7,16 +7,18 @@ public enum IntegerInterpreter {
         try validate(input, for: model)
         let rounding = model.settings.rounding
         var tensors: [String: [Int]] = [model.inputName: input]
+        func rescale(_ accumulators: [Int], shift: Int, relu: Bool) -> [Int] {
+            let rescaled = accumulators.map { FixedPoint.rescale($0, shift: shift, rounding: rounding) }
+            return relu ? rescaled.map { max(0, $0) } : rescaled
+        }
         for layer in model.layers {
             let x = tensors[layer.inputs[0]]!
             let output: [Int]
             switch layer.kind {
             case let .linear(map, _, shift, _, relu):
-                let rescaled = map.apply(x).map { FixedPoint.rescale($0, shift: shift, rounding: rounding) }
-                output = relu ? rescaled.map { max(0, $0) } : rescaled
+                output = rescale(map.apply(x), shift: shift, relu: relu)
             case let .committedLinear(structure, parameters, _, _, _, shift, _, relu):
-                let rescaled = structure.map(parameters).apply(x).map { FixedPoint.rescale($0, shift: shift, rounding: rounding) }
-                output = relu ? rescaled.map { max(0, $0) } : rescaled
+                output = rescale(structure.map(parameters).apply(x), shift: shift, relu: relu)
             case .relu:
                 output = x.map { max(0, $0) }
             case let .maxPool(windows, _):

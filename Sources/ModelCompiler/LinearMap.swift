@@ -31,20 +31,6 @@ extension LinearMap where Weight == Double {
     static func of(_ operation: NodeOperation, inputShape: [Int]) -> LinearMap<Double>? {
         LinearStructure.of(operation, inputShape: inputShape).map { structure, parameters in structure.map(parameters) }
     }
-
-    /// This map followed by a batch normalisation over `channels` leading channels (folding it in).
-    func foldingBatchNorm(_ operation: NodeOperation, channels: Int) -> LinearMap<Double> {
-        guard case let .batchNorm(scale, bias, mean, variance, epsilon) = operation else { return self }
-        let perChannel = rows.count / channels
-        var folded = self
-        for i in rows.indices {
-            let c = i / perChannel
-            let factor = scale[c] / (variance[c] + epsilon).squareRoot()
-            folded.rows[i] = rows[i].map { Term(index: $0.index, weight: $0.weight * factor) }
-            folded.bias[i] = (self.bias[i] - mean[c]) * factor + bias[c]
-        }
-        return folded
-    }
 }
 
 extension LinearMap where Weight == Int {

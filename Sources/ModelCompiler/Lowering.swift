@@ -62,6 +62,12 @@ public enum Lowering {
         signals[model.inputName] = inputSignals
         record("input", "range check (\(inputVisibility.rawValue))", model.inputShape, "\(inputBits)b", since: start)
 
+        /// A linear layer's output: its accumulator rescaled, with the ReLU fused when there is one.
+        func rescale(_ accumulator: Signal, _ shift: Int, _ quotientBits: Int, _ relu: Bool) throws(GadgetError) -> Signal {
+            relu
+                ? try builder.rescaleReLU(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits)
+                : try builder.rescale(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits)
+        }
         var committed: [FieldSignal] = []
         for layer in model.layers {
             start = (builder.constraintCount, builder.wireCount)
@@ -74,9 +80,7 @@ public enum Lowering {
                     output.reserveCapacity(map.rows.count)
                     for (row, bias) in zip(map.rows, map.bias) {
                         let accumulator = Signal.weightedSum(row.map { x[$0.index] }, weights: row.map(\.weight), constant: bias)
-                        output.append(relu
-                            ? try builder.rescaleReLU(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits)
-                            : try builder.rescale(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits))
+                        output.append(try rescale(accumulator, shift, quotientBits, relu))
                     }
                     bits = "w \(model.settings.weightBits)b@2^-\(weightScale), rem \(shift)b, q \(quotientBits)b"
                 case let .committedLinear(structure, parameters, weightScale, weightBits, biasBits, shift, quotientBits, relu):
@@ -89,10 +93,7 @@ public enum Lowering {
                     committed += wires.map(FieldSignal.init)
                     for (row, bias) in zip(structure.rows, structure.bias) {
                         let products = row.map { builder.product(wires[$0.parameter], x[$0.input]) }
-                        let accumulator = Signal.weightedSum(products + [wires[bias]], weights: Array(repeating: 1, count: products.count + 1))
-                        output.append(relu
-                            ? try builder.rescaleReLU(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits)
-                            : try builder.rescale(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits))
+                        output.append(try rescale(Signal.sum(products + [wires[bias]]), shift, quotientBits, relu))
                     }
                     bits = "w \(weightBits)b@2^-\(weightScale) private, b \(biasBits)b, rem \(shift)b, q \(quotientBits)b"
                 case let .relu(width):
@@ -103,7 +104,7 @@ public enum Lowering {
                     bits = "diff \(differenceBits)b"
                 case let .averagePool(windows, divisors, quotientBits):
                     for (window, divisor) in zip(windows, divisors) {
-                        let sum = Signal.weightedSum(window.map { x[$0] }, weights: window.map { _ in 1 })
+                        let sum = Signal.sum(window.map { x[$0] })
                         output.append(try builder.divide(sum, by: divisor, rounding: rounding, quotientBits: quotientBits))
                     }
                     bits = "q \(quotientBits)b, divisors \(Set(divisors).sorted())"

@@ -162,7 +162,8 @@ public enum ONNXImporter {
                     variance: try reader.constant(4).values, epsilon: try reader.float("epsilon", default: 1e-5)), [try activation(0)])
             case "Flatten":
                 try reader.allow(["axis"])
-                guard try reader.int("axis", default: 1) == (notes.droppedBatchDimension ? 1 : 0) || (!notes.droppedBatchDimension) else {
+                let axis = try reader.int("axis", default: 1)
+                guard !notes.droppedBatchDimension || axis == 1 else {
                     throw reader.unsupported("axis", "only 1 (flatten everything after the batch)")
                 }
                 append(.flatten, [try activation(0)])
@@ -174,7 +175,6 @@ public enum ONNXImporter {
                         throw ModelError(node: name, "Reshape to \(target) changes the batch dimension")
                     }
                     target.removeFirst()
-                    if first == -1 && !target.contains(-1) && target.isEmpty { target = [-1] }
                 }
                 guard !target.contains(0) else { throw ModelError(node: name, "Reshape with 0 (copy) entries after the batch is not supported") }
                 append(target.isEmpty ? .flatten : .reshape(target), [try activation(0)])

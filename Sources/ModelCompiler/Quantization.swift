@@ -177,12 +177,12 @@ public enum Quantizer {
             let layer: QuantizedLayer
             switch node.operation {
             case .dense, .conv2d, .batchNorm:
-                var map = LinearMap.of(node.operation, inputShape: inputShape)!
+                var (structure, parameters) = LinearStructure.of(node.operation, inputShape: inputShape)!
                 var relu = false
                 while let next = soleConsumer(of: output) {
                     let nextNode = model.nodes[next]
                     if case .batchNorm = nextNode.operation, !relu {
-                        map = map.foldingBatchNorm(nextNode.operation, channels: shapes[output]![0])
+                        parameters = structure.foldingBatchNorm(nextNode.operation, into: parameters)
                     } else if nextNode.operation == .relu, !relu {
                         relu = true
                     } else {
@@ -194,17 +194,11 @@ public enum Quantizer {
                     output = nextNode.output
                 }
                 let name = names.joined(separator: "+")
-                var result: (layer: QuantizedLayer, Void)
+                let inputInfo = (input.scale, input.range, input.error)
+                var quantized: QuantizedLayer
                 if weights == .fixed {
-                    result = try quantizeLinear(map, input: (input.scale, input.range, input.error), relu: relu, settings: settings, layer: name)
+                    quantized = try quantizeLinear(structure.map(parameters), input: inputInfo, relu: relu, settings: settings, layer: name)
                 } else {
-                    var operation = node.operation
-                    for fusedNode in fused.sorted() where names.contains(model.nodes[fusedNode].name) {
-                        if case .batchNorm = model.nodes[fusedNode].operation {
-                            operation = try folding(model.nodes[fusedNode].operation, into: operation, layer: name)
-                        }
-                    }
-                    let (structure, parameters) = LinearStructure.of(operation, inputShape: inputShape)!
                     var fixedScales: (Int, Int, Int)?
                     if reference != nil {
                         guard let previous = referenceLayers?.next(),
@@ -214,12 +208,10 @@ public enum Quantizer {
                         }
                         fixedScales = (weightScale, weightBits, biasBits)
                     }
-                    result = try quantizeCommitted(
-                        structure, parameters: parameters, input: (input.scale, input.range, input.error), relu: relu, settings: settings,
-                        fixed: fixedScales, layer: name)
+                    quantized = try quantizeCommitted(
+                        structure, parameters: parameters, input: inputInfo, relu: relu, settings: settings, fixed: fixedScales, layer: name)
                 }
-                tensors[output] = TensorInfo(scale: result.layer.outputScale, range: result.layer.outputRange, error: result.layer.errorBound)
-                var quantized = result.layer
+                tensors[output] = TensorInfo(scale: quantized.outputScale, range: quantized.outputRange, error: quantized.errorBound)
                 quantized.name = name
                 quantized.operations = operations.joined(separator: "+")
                 quantized.inputs = node.inputs
@@ -306,40 +298,12 @@ public enum Quantizer {
             outputErrorBound: final.error, weightVisibility: weights)
     }
 
-    /// A Dense or Conv2D operation with the batch normalisation after it folded into its weights and biases.
-    static func folding(_ norm: NodeOperation, into operation: NodeOperation, layer: String) throws(ModelError) -> NodeOperation {
-        guard case let .batchNorm(scale, bias, mean, variance, epsilon) = norm else { return operation }
-        let factors = zip(scale, variance).map { $0 / ($1 + epsilon).squareRoot() }
-        func fold(_ weight: Tensor, _ oldBias: Tensor?) -> (Tensor, Tensor) {
-            let outputs = weight.shape[0]
-            let perOutput = weight.values.count / outputs
-            var folded = weight
-            for i in folded.values.indices { folded.values[i] *= factors[i / perOutput] }
-            var biases: [Double] = []
-            for o in 0..<outputs {
-                let old: Double = oldBias?.values[o] ?? 0
-                biases.append((old - mean[o]) * factors[o] + bias[o])
-            }
-            return (folded, Tensor(shape: [outputs], values: biases))
-        }
-        switch operation {
-        case let .dense(weight, oldBias):
-            let (w, b) = fold(weight, oldBias)
-            return .dense(weight: w, bias: b)
-        case let .conv2d(weight, oldBias, geometry):
-            let (w, b) = fold(weight, oldBias)
-            return .conv2d(weight: w, bias: b, geometry: geometry)
-        default:
-            throw ModelError(node: layer, "a batch normalisation after a batch normalisation cannot be committed; fold it first")
-        }
-    }
-
     /// Quantizes a committed layer: the weight scale keeps one bit of headroom (so retrained weights up to twice as
     /// large still fit), biases get one bit of headroom, and ranges hold for every parameter value in range.
     private static func quantizeCommitted(
         _ structure: LinearStructure, parameters: [Double], input: (scale: Int, range: ClosedRange<Int>, error: Double), relu: Bool,
         settings: CompilerSettings, fixed: (weightScale: Int, weightBits: Int, biasBits: Int)?, layer: String
-    ) throws(ModelError) -> (layer: QuantizedLayer, Void) {
+    ) throws(ModelError) -> QuantizedLayer {
         let weightBits = fixed?.weightBits ?? settings.weightBits
         let weightLimit = (1 << (weightBits - 1)) - 1
         var weightScale = settings.maximumWeightScale
@@ -372,11 +336,11 @@ public enum Quantizer {
         let widest = structure.rows.map(\.count).max() ?? 0
         // The circuit's signed range checks admit −2^(bits−1), so bound with that magnitude.
         let accumulator = try checked(widest * (1 << (weightBits - 1)) * inputMagnitude + (1 << (biasBits - 1)), layer)
-        guard case let .linear(_, _, shift, _, _) = result.layer.kind else { return result }
+        guard case let .linear(_, _, shift, _, _) = result.kind else { return result }
         let low = FixedPoint.rescale(-accumulator, shift: shift, rounding: settings.rounding)
         let high = FixedPoint.rescale(accumulator, shift: shift, rounding: settings.rounding)
-        result.layer.outputRange = relu ? 0...high : low...high
-        result.layer.kind = .committedLinear(
+        result.outputRange = relu ? 0...high : low...high
+        result.kind = .committedLinear(
             structure, parameters: quantized, weightScale: weightScale, weightBits: weightBits, biasBits: biasBits, shift: shift,
             quotientBits: BitWidth.signed(low...high), relu: relu)
         return result
@@ -392,7 +356,7 @@ public enum Quantizer {
     private static func quantizeLinear(
         _ map: LinearMap<Double>, input: (scale: Int, range: ClosedRange<Int>, error: Double), relu: Bool,
         settings: CompilerSettings, layer: String, forced: (weightScale: Int, map: LinearMap<Int>)? = nil
-    ) throws(ModelError) -> (layer: QuantizedLayer, Void) {
+    ) throws(ModelError) -> QuantizedLayer {
         let largest = map.rows.lazy.flatMap { $0 }.map { abs($0.weight) }.max() ?? 0
         var weightScale = forced?.weightScale ?? settings.maximumWeightScale
         if largest > 0 && forced == nil {
@@ -450,10 +414,9 @@ public enum Quantizer {
         let rounding = shift == 0 ? 0 : (settings.rounding == .halfUp ? 0.5 : 1) / Double(1 << outputScale)
         // Float-side rounding in the folded weights is far below this margin.
         let errorBound = weightNorm * input.error + weightError * inputMagnitude + biasError + rounding + 1e-9
-        let layer = QuantizedLayer(
+        return QuantizedLayer(
             name: layer, operations: "", inputs: [], output: "", outputShape: [], outputScale: outputScale, outputRange: outputRange,
             errorBound: errorBound, kind: .linear(intMap, weightScale: weightScale, shift: shift, quotientBits: quotientBits, relu: relu))
-        return (layer, ())
     }
 
     /// max |f(x/2^inputScale) − table(x)/2^outputScale| over the integers the table interpolates, and the ends of

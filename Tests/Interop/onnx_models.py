@@ -10,6 +10,7 @@ Prints one line per check and closes with "N passed, N failed".
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,15 @@ def bad_inputs():
         code, text = zk("prove", good, "--input", input_path)
         check(f"prove with a {label} input exits 2 with a message, nothing new written",
               code == 2 and message in text and sorted(os.listdir(good)) == before, f"exit {code}: {text.strip()[-200:]}")
+    broken = os.path.join(WORK, "broken")
+    shutil.copytree(good, broken)
+    with open(os.path.join(broken, "compiled.json"), "w") as handle:
+        handle.write('{"format": "zkinfer-compiled/1", "model": ')
+    valid_input = os.path.join(WORK, "valid-input.json")
+    with open(valid_input, "w") as handle:
+        json.dump([0.5] * 20, handle)
+    code, text = zk("prove", broken, "--input", valid_input)
+    check("prove with a truncated compiled.json exits 2 naming it", code == 2 and "compiled.json" in text, f"exit {code}: {text.strip()[-200:]}")
 
 
 def hashed_weights():
