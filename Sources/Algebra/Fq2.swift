@@ -1,4 +1,5 @@
 import BigNum
+import CFieldArithmetic
 
 /// Fq2 = Fq[u] / (u^2 + 1), the field of G2 coordinates. An element is `c0 + c1 * u`.
 @frozen
@@ -39,19 +40,42 @@ extension Fq2: Field {
     @inlinable public static func - (lhs: Fq2, rhs: Fq2) -> Fq2 { Fq2(lhs.c0 - rhs.c0, lhs.c1 - rhs.c1) }
     @inlinable public static prefix func - (value: Fq2) -> Fq2 { Fq2(-value.c0, -value.c1) }
 
-    /// Karatsuba: three base-field products.
+    /// Karatsuba with lazy reduction where the CPU has MULX/ADX (`bn254_fq2.h`: three 512-bit products,
+    /// two Montgomery reductions), `karatsubaProduct` otherwise.
     @inlinable
     public static func * (lhs: Fq2, rhs: Fq2) -> Fq2 {
+        #if arch(x86_64)
+        if zk_use_adx() != 0 {
+            let r = zk_bn254_fq2_mul_adx(
+                zk_fq2(c0: zk_fe256(l: lhs.c0.montgomeryLimbs), c1: zk_fe256(l: lhs.c1.montgomeryLimbs)),
+                zk_fq2(c0: zk_fe256(l: rhs.c0.montgomeryLimbs), c1: zk_fe256(l: rhs.c1.montgomeryLimbs)))
+            return Fq2(Fq(montgomeryLimbs: r.c0.l.0, r.c0.l.1, r.c0.l.2, r.c0.l.3),
+                       Fq(montgomeryLimbs: r.c1.l.0, r.c1.l.1, r.c1.l.2, r.c1.l.3))
+        }
+        #endif
+        return karatsubaProduct(lhs, rhs)
+    }
+
+    /// Karatsuba over fully reduced base-field products: three products and three reductions.
+    @inlinable
+    public static func karatsubaProduct(_ lhs: Fq2, _ rhs: Fq2) -> Fq2 {
         let v0 = lhs.c0 * rhs.c0
         let v1 = lhs.c1 * rhs.c1
         let cross = (lhs.c0 + lhs.c1) * (rhs.c0 + rhs.c1)
         return Fq2(v0 - v1, cross - v0 - v1)
     }
 
+    /// `(c0 + c1)(c0 - c1) + 2 c0 c1 u`: two base-field products (one kernel call where the CPU has MULX/ADX).
     @inlinable
     public func squared() -> Fq2 {
-        let product = c0 * c1
-        return Fq2((c0 + c1) * (c0 - c1), product.doubled())
+        #if arch(x86_64)
+        if zk_use_adx() != 0 {
+            let r = zk_bn254_fq2_sqr_adx(zk_fq2(c0: zk_fe256(l: c0.montgomeryLimbs), c1: zk_fe256(l: c1.montgomeryLimbs)))
+            return Fq2(Fq(montgomeryLimbs: r.c0.l.0, r.c0.l.1, r.c0.l.2, r.c0.l.3),
+                       Fq(montgomeryLimbs: r.c1.l.0, r.c1.l.1, r.c1.l.2, r.c1.l.3))
+        }
+        #endif
+        return Fq2((c0 + c1) * (c0 - c1), (c0 * c1).doubled())
     }
 
     @inlinable public func doubled() -> Fq2 { Fq2(c0.doubled(), c1.doubled()) }

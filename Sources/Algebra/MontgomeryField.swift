@@ -121,7 +121,11 @@ public struct MontgomeryField<P: MontgomeryParameters>: Sendable {
         let (s1, b1) = subtractWithBorrow(t1, q.1, b0)
         let (s2, b2) = subtractWithBorrow(t2, q.2, b1)
         let (s3, b3) = subtractWithBorrow(t3, q.3, b2)
-        return b3 == 0 ? Self(montgomeryLimbs: s0, s1, s2, s3) : Self(montgomeryLimbs: t0, t1, t2, t3)
+        // Branch-free select (keep t where the subtraction borrowed): the outcome is data-dependent,
+        // so a branch here mispredicts about half the time inside the tower and curve arithmetic.
+        let keep = 0 &- b3
+        return Self(montgomeryLimbs: (t0 & keep) | (s0 & ~keep), (t1 & keep) | (s1 & ~keep),
+                    (t2 & keep) | (s2 & ~keep), (t3 & keep) | (s3 & ~keep))
     }
 
     /// One outer round of no-carry CIOS: t = (t + a * word + m * q) / 2^64.
@@ -187,12 +191,13 @@ extension MontgomeryField: Field {
         let (d1, b1) = subtractWithBorrow(lhs.l1, rhs.l1, b0)
         let (d2, b2) = subtractWithBorrow(lhs.l2, rhs.l2, b1)
         let (d3, b3) = subtractWithBorrow(lhs.l3, rhs.l3, b2)
-        if b3 == 0 { return Self(montgomeryLimbs: d0, d1, d2, d3) }
+        // Add the modulus back when the subtraction borrowed, without a data-dependent branch.
         let q = P.modulusLimbs
-        let (s0, c0) = addWithCarry(d0, q.0, 0)
-        let (s1, c1) = addWithCarry(d1, q.1, c0)
-        let (s2, c2) = addWithCarry(d2, q.2, c1)
-        let (s3, _) = addWithCarry(d3, q.3, c2)
+        let mask = 0 &- b3
+        let (s0, c0) = addWithCarry(d0, q.0 & mask, 0)
+        let (s1, c1) = addWithCarry(d1, q.1 & mask, c0)
+        let (s2, c2) = addWithCarry(d2, q.2 & mask, c1)
+        let (s3, _) = addWithCarry(d3, q.3 & mask, c2)
         return Self(montgomeryLimbs: s0, s1, s2, s3)
     }
 

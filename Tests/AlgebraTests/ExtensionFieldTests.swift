@@ -55,6 +55,30 @@ import TestSupport
         #expect(Fq2(Fq(5), Fq(7)).multipliedByNonResidue() == Fq2(Fq(5), Fq(7)) * Fq2.nonResidue)
     }
 
+    /// The lazily reduced Fq2 product and the Fq2 square (assembly kernels where the CPU has MULX/ADX) against GMP:
+    /// (a0 + a1 u)(b0 + b1 u) = (a0 b0 - a1 b1) + (a0 b1 + a1 b0) u, with coordinates at 0, 1 and p - 1
+    /// so that c0 = a0 b0 - a1 b1 takes both signs and its extremes.
+    @Test func fq2ProductMatchesGMP() {
+        var rng = SplitMix64(seed: 29)
+        let edges: [Fq] = [.zero, .one, -Fq.one, Fq(2), -Fq(2)]
+        var pairs: [(Fq2, Fq2)] = []
+        for x0 in edges { for x1 in edges { for y0 in edges { for y1 in edges {
+            pairs.append((Fq2(x0, x1), Fq2(y0, y1)))
+        } } } }
+        for _ in 0..<10_000 { pairs.append((Fq2.random(using: &rng), Fq2.random(using: &rng))) }
+        for (a, b) in pairs {
+            let product = a * b
+            let c0 = (a.c0.canonical * b.c0.canonical - a.c1.canonical * b.c1.canonical).modulo(p)
+            let c1 = (a.c0.canonical * b.c1.canonical + a.c1.canonical * b.c0.canonical).modulo(p)
+            #expect(product.c0.canonical == c0 && product.c1.canonical == c1, "\(a) * \(b)")
+            #expect(product == Fq2.karatsubaProduct(a, b))
+            let square = a.squared()
+            let s0 = (a.c0.canonical * a.c0.canonical - a.c1.canonical * a.c1.canonical).modulo(p)
+            let s1 = (a.c0.canonical * a.c1.canonical * BigInt(2)).modulo(p)
+            #expect(square.c0.canonical == s0 && square.c1.canonical == s1, "\(a) squared")
+        }
+    }
+
     @Test func frobeniusMatchesPowersOfP() {
         var rng = SplitMix64(seed: 30)
         let a2 = Fq2.random(using: &rng)

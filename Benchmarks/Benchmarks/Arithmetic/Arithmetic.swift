@@ -82,7 +82,70 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { x = x.inverseByExponentiation()! }
         blackHole(x)
     }
+    Benchmark("Fq add", configuration: million) { benchmark in
+        var x = fqA
+        for _ in benchmark.scaledIterations { x = x + fqB }
+        blackHole(x)
+    }
+    Benchmark("Fq sub", configuration: million) { benchmark in
+        var x = fqA
+        for _ in benchmark.scaledIterations { x = x - fqB }
+        blackHole(x)
+    }
+    // Sums and differences whose reduction step depends on random data, as inside the tower arithmetic.
+    let fqTable = (0..<1024).map { _ in Fq.random(using: &rng) }
+    Benchmark("Fq add, random operands", configuration: million) { benchmark in
+        var x = fqA
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            x = x + fqTable[index]
+            index = (index + 1) & 1023
+        }
+        blackHole(x)
+    }
+    Benchmark("Fq sub, random operands", configuration: million) { benchmark in
+        var x = fqA
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            x = x - fqTable[index]
+            index = (index + 1) & 1023
+        }
+        blackHole(x)
+    }
+    let fq2A = Fq2.random(using: &rng), fq2B = Fq2.random(using: &rng)
+    Benchmark("Fq2 mul", configuration: million) { benchmark in
+        var x = fq2A
+        for _ in benchmark.scaledIterations { x = x * fq2B }
+        blackHole(x)
+    }
+    Benchmark("Fq2 square", configuration: million) { benchmark in
+        var x = fq2A
+        for _ in benchmark.scaledIterations { x = x.squared() }
+        blackHole(x)
+    }
+    Benchmark("Fq2 add", configuration: million) { benchmark in
+        var x = fq2A
+        for _ in benchmark.scaledIterations { x = x + fq2B }
+        blackHole(x)
+    }
+    let fq6A = Fq6.random(using: &rng), fq6B = Fq6.random(using: &rng)
+    Benchmark("Fq6 mul", configuration: thousand) { benchmark in
+        var x = fq6A
+        for _ in benchmark.scaledIterations { x = x * fq6B }
+        blackHole(x)
+    }
     let fq12A = Fq12.random(using: &rng), fq12B = Fq12.random(using: &rng)
+    Benchmark("Fq12 square", configuration: thousand) { benchmark in
+        var x = fq12A
+        for _ in benchmark.scaledIterations { x = x.squared() }
+        blackHole(x)
+    }
+    let cyclotomic = BN254Pairing.finalExponentiation(fq12A)
+    Benchmark("Fq12 cyclotomic square", configuration: thousand) { benchmark in
+        var x = cyclotomic
+        for _ in benchmark.scaledIterations { x = x.cyclotomicSquared() }
+        blackHole(x)
+    }
     Benchmark("Fq12 mul", configuration: thousand) { benchmark in
         var x = fq12A
         for _ in benchmark.scaledIterations { x = x * fq12B }
