@@ -1,4 +1,5 @@
 import BigNum
+import CFieldArithmetic
 
 /// Four little-endian 64-bit limbs.
 public typealias Limbs4 = (UInt64, UInt64, UInt64, UInt64)
@@ -78,12 +79,6 @@ public protocol FFTParameters: MontgomeryParameters {
 func multiplyAdd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (high: UInt64, low: UInt64) {
     let wide = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(carry)
     return (UInt64(truncatingIfNeeded: wide &>> 64), UInt64(truncatingIfNeeded: wide))
-}
-
-@inlinable @inline(__always)
-func addWithCarry(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (sum: UInt64, carry: UInt64) {
-    let wide = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
-    return (UInt64(truncatingIfNeeded: wide), UInt64(truncatingIfNeeded: wide &>> 64))
 }
 
 @inlinable @inline(__always)
@@ -176,29 +171,17 @@ extension MontgomeryField: Field {
         hasher.combine(l3)
     }
 
+    /// Straight-line carry chains with a branch-free reduction (`modular_addition.h`).
     @inlinable
     public static func + (lhs: Self, rhs: Self) -> Self {
-        let (s0, c0) = addWithCarry(lhs.l0, rhs.l0, 0)
-        let (s1, c1) = addWithCarry(lhs.l1, rhs.l1, c0)
-        let (s2, c2) = addWithCarry(lhs.l2, rhs.l2, c1)
-        let (s3, _) = addWithCarry(lhs.l3, rhs.l3, c2)
-        return reduceOnce(s0, s1, s2, s3)
+        let r = zk_add_mod(zk_fe256(l: lhs.montgomeryLimbs), zk_fe256(l: rhs.montgomeryLimbs), zk_fe256(l: P.modulusLimbs)).l
+        return Self(montgomeryLimbs: r.0, r.1, r.2, r.3)
     }
 
     @inlinable
     public static func - (lhs: Self, rhs: Self) -> Self {
-        let (d0, b0) = subtractWithBorrow(lhs.l0, rhs.l0, 0)
-        let (d1, b1) = subtractWithBorrow(lhs.l1, rhs.l1, b0)
-        let (d2, b2) = subtractWithBorrow(lhs.l2, rhs.l2, b1)
-        let (d3, b3) = subtractWithBorrow(lhs.l3, rhs.l3, b2)
-        // Add the modulus back when the subtraction borrowed, without a data-dependent branch.
-        let q = P.modulusLimbs
-        let mask = 0 &- b3
-        let (s0, c0) = addWithCarry(d0, q.0 & mask, 0)
-        let (s1, c1) = addWithCarry(d1, q.1 & mask, c0)
-        let (s2, c2) = addWithCarry(d2, q.2 & mask, c1)
-        let (s3, _) = addWithCarry(d3, q.3 & mask, c2)
-        return Self(montgomeryLimbs: s0, s1, s2, s3)
+        let r = zk_sub_mod(zk_fe256(l: lhs.montgomeryLimbs), zk_fe256(l: rhs.montgomeryLimbs), zk_fe256(l: P.modulusLimbs)).l
+        return Self(montgomeryLimbs: r.0, r.1, r.2, r.3)
     }
 
     @inlinable

@@ -2,6 +2,7 @@
 #define ZK_FIELD_DISPATCH_H
 #include "montgomery_adx.h"
 #include "bn254_fq2.h"
+#include "modular_addition.h"
 
 /* 1 when the MULX/ADCX/ADOX assembly may be used (set once at load time by dispatch.c). */
 extern int zk_adx_enabled;
