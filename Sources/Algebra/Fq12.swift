@@ -54,14 +54,34 @@ public struct Fq12: Sendable {
     }
 
     /// `self^exponent` for a cyclotomic element and a non-negative 64-bit exponent.
+    ///
+    /// Uses the exponent's non-adjacent form: on the cyclotomic subgroup the inverse is the conjugate,
+    /// so a digit -1 costs one product like a digit 1, and the NAF has fewer non-zero digits (BN254's
+    /// x: 24 instead of 28).
     @inlinable
     public func cyclotomicPower(_ exponent: UInt64) -> Fq12 {
+        var digits: [Int8] = []  // least significant first
+        var rest = UInt128(exponent)
+        while rest != 0 {
+            if rest & 1 == 0 {
+                digits.append(0)
+            } else if rest & 3 == 1 {
+                digits.append(1)
+                rest -= 1
+            } else {
+                digits.append(-1)
+                rest += 1
+            }
+            rest >>= 1
+        }
+        let inverse = conjugate()
         var result = Fq12.one
         var started = false
-        for bit in stride(from: 63, through: 0, by: -1) {
+        for digit in digits.reversed() {
             if started { result = result.cyclotomicSquared() }
-            if (exponent >> UInt64(bit)) & 1 == 1 {
-                result = started ? result * self : self
+            if digit != 0 {
+                let factor = digit > 0 ? self : inverse
+                result = started ? result * factor : factor
                 started = true
             }
         }

@@ -121,6 +121,10 @@ import TestSupport
             #expect(g.cyclotomicPower(exponent) == g.power(BigInt(exponent)))
             #expect(g.cyclotomicPower(0) == .one)
             #expect(g.cyclotomicPower(1) == g)
+            // Runs of ones, a top bit and random words exercise every non-adjacent-form digit pattern.
+            for e: UInt64 in [2, 3, 7, 0b1011_0111, UInt64.max, 1 << 63, rng.next()] {
+                #expect(g.cyclotomicPower(e) == g.power(BigInt(limbs: [e])), "exponent \(e)")
+            }
         }
     }
 
