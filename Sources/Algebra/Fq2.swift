@@ -24,6 +24,16 @@ public struct Fq2: Sendable {
         return Fq2(nine0 - c1, nine1 + c0)
     }
 
+    /// The Montgomery limbs as the C kernels' `zk_fq2`.
+    @inlinable var kernelValue: zk_fq2 {
+        zk_fq2(c0: zk_fe256(l: c0.montgomeryLimbs), c1: zk_fe256(l: c1.montgomeryLimbs))
+    }
+
+    @inlinable init(kernelValue r: zk_fq2) {
+        self.init(Fq(montgomeryLimbs: r.c0.l.0, r.c0.l.1, r.c0.l.2, r.c0.l.3),
+                  Fq(montgomeryLimbs: r.c1.l.0, r.c1.l.1, r.c1.l.2, r.c1.l.3))
+    }
+
     /// The conjugate `c0 - c1 u`, which is also the p-power Frobenius.
     @inlinable public func conjugate() -> Fq2 { Fq2(c0, -c1) }
 
@@ -46,11 +56,7 @@ extension Fq2: Field {
     public static func * (lhs: Fq2, rhs: Fq2) -> Fq2 {
         #if arch(x86_64)
         if zk_use_adx() != 0 {
-            let r = zk_bn254_fq2_mul_adx(
-                zk_fq2(c0: zk_fe256(l: lhs.c0.montgomeryLimbs), c1: zk_fe256(l: lhs.c1.montgomeryLimbs)),
-                zk_fq2(c0: zk_fe256(l: rhs.c0.montgomeryLimbs), c1: zk_fe256(l: rhs.c1.montgomeryLimbs)))
-            return Fq2(Fq(montgomeryLimbs: r.c0.l.0, r.c0.l.1, r.c0.l.2, r.c0.l.3),
-                       Fq(montgomeryLimbs: r.c1.l.0, r.c1.l.1, r.c1.l.2, r.c1.l.3))
+            return Fq2(kernelValue: zk_bn254_fq2_mul_adx(lhs.kernelValue, rhs.kernelValue))
         }
         #endif
         return karatsubaProduct(lhs, rhs)
@@ -70,9 +76,7 @@ extension Fq2: Field {
     public func squared() -> Fq2 {
         #if arch(x86_64)
         if zk_use_adx() != 0 {
-            let r = zk_bn254_fq2_sqr_adx(zk_fq2(c0: zk_fe256(l: c0.montgomeryLimbs), c1: zk_fe256(l: c1.montgomeryLimbs)))
-            return Fq2(Fq(montgomeryLimbs: r.c0.l.0, r.c0.l.1, r.c0.l.2, r.c0.l.3),
-                       Fq(montgomeryLimbs: r.c1.l.0, r.c1.l.1, r.c1.l.2, r.c1.l.3))
+            return Fq2(kernelValue: zk_bn254_fq2_sqr_adx(kernelValue))
         }
         #endif
         return Fq2((c0 + c1) * (c0 - c1), (c0 * c1).doubled())
