@@ -197,6 +197,7 @@ public enum ModelWorkflows {
         }
         let key: ProvingKey
         do {
+            progress?("reading the proving key", 0)
             key = try ZKeyFile.read(files.zkey)
             try WitnessFile.write(lowered.witness, to: files.witness)
         } catch { throw .input(error) }

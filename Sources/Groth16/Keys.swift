@@ -74,8 +74,9 @@ public struct ProvingKey: Sendable, Equatable {
 
     /// Checks the counts that tie the sections together; decoders call this before use.
     public func validateShape() throws(Groth16Error) {
-        func require(_ condition: Bool, _ message: String) throws(Groth16Error) {
-            if !condition { throw .malformedKey(message) }
+        // The message is built only on failure: this runs once per coefficient.
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws(Groth16Error) {
+            if !condition { throw .malformedKey(message()) }
         }
         try require(publicCount >= 0 && wireCount >= publicCount + 1, "wire count \(wireCount) is below public count \(publicCount) + 1")
         try require((1...Groth16.maximumDomainLogSize).contains(domainLogSize),
