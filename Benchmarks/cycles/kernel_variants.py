@@ -14,6 +14,7 @@ model leaves out. Run from the repository root (needs clang and an x86-64 CPU wi
 """
 import os
 import subprocess
+import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -21,23 +22,17 @@ INCLUDE = os.path.join(ROOT, "Sources", "CFieldArithmetic", "include")
 Q = 0x30644E72E131A029B85045B68181585D2833E84879B9709143E1F593F0000001
 QINV_HIGH = ((-pow(Q, -1, 2**128)) % 2**128) >> 64   # upper limb of -q^-1 mod 2^128
 
+sys.dont_write_bytecode = True  # no __pycache__ inside the Swift target
+sys.path.insert(0, os.path.join(ROOT, "Sources", "CFieldArithmetic"))
+import generate_header  # noqa: E402  (the shipped kernel's generator)
+from generate_header import final_subtraction  # noqa: E402
+
 LO, HI, DX, ZERO = "%[lo]", "%[hi]", "%%rdx", "%[zero]"
 
 
 def shipped_kernel():
     """The kernel in montgomery_adx.h, taken from its generator."""
-    source = open(os.path.join(ROOT, "Sources", "CFieldArithmetic", "generate_header.py")).read()
-    namespace = {}
-    exec(source.split("mul_lines, mul_res")[0], namespace)
-    return namespace["mul_body"](zmem=True)
-
-
-def final_subtraction(emit, limb, spare):
-    for j in range(4):
-        emit(f"movq {limb(j)}, {spare[j]}")
-        emit(f"{'subq' if j == 0 else 'sbbq'} %[q{j}], {spare[j]}")
-    for j in range(4):
-        emit(f"cmovncq {spare[j]}, {limb(j)}")
+    return generate_header.mul_body(zmem=True)
 
 
 def product_row(emit, limb, b_index, first_column, first_row=False):

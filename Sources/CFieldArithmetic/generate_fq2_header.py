@@ -2,6 +2,10 @@
 """Generates include/bn254_fq2.h beside this script: Fq2 multiplication with lazy reduction (three 512-bit
 products, two Montgomery reductions) for BN254's base field. Edit this file, not the header."""
 import os
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ inside the Swift target
+from generate_header import final_subtraction, reduction_rounds  # noqa: E402
 
 LO, HI, DX, ZERO = "%[lo]", "%[hi]", "%%rdx", "%[zero]"
 
@@ -41,37 +45,18 @@ def wide_product_body():
 def reduction_body():
     """r = (t_low + M q) / 2^256 + t_high, then r - q if r >= q, for t = t_high 2^256 + t_low < q 2^256.
 
-    The low half is reduced in a rotating five-limb window; (t_low + M q) / 2^256 <= q and t_high <= q - 1,
-    so the sum is below 2q and one conditional subtraction leaves it fully reduced."""
+    The low half is reduced as in the squaring kernel (generate_header.reduction_rounds);
+    (t_low + M q) / 2^256 <= q and t_high <= q - 1, so the sum is below 2q and one conditional
+    subtraction leaves it fully reduced."""
     lines = []
     emit = lines.append
     slots = ["t0", "t1", "t2", "t3", "t4"]
-    offset = 0
+    offset = reduction_rounds(emit, slots)
     t = lambda j: "%[" + slots[(j + offset) % 5] + "]"
-    for i in range(4):
-        emit(f"/* reduction round {i} */")
-        emit(f"movq {t(0)}, {DX}")
-        emit(f"imulq %[qinv], {DX}")
-        emit("xorl %k[lo], %k[lo]")
-        for j in range(3):
-            emit(f"mulxq %[q{j}], {LO}, {HI}")
-            emit(f"adoxq {LO}, {t(j)}")
-            emit(f"adcxq {HI}, {t(j + 1)}")
-        emit(f"mulxq %[q3], {LO}, {t(4)}")
-        emit(f"adoxq {LO}, {t(3)}")
-        emit(f"adcxq {ZERO}, {t(4)}")
-        emit(f"adoxq {ZERO}, {t(4)}")
-        offset += 1
     emit("/* + high half */")
     for j in range(4):
         emit(f"{'addq' if j == 0 else 'adcq'} %[h{j}], {t(j)}")
-    spare = [t(4), LO, HI, DX]
-    emit("/* r = r >= q ? r - q : r */")
-    for j in range(4):
-        emit(f"movq {t(j)}, {spare[j]}")
-        emit(f"{'subq' if j == 0 else 'sbbq'} %[q{j}], {spare[j]}")
-    for j in range(4):
-        emit(f"cmovncq {spare[j]}, {t(j)}")
+    final_subtraction(emit, t, [t(4), LO, HI, DX])
     return lines, [slots[(j + offset) % 5] for j in range(4)]
 
 
@@ -97,6 +82,7 @@ HEADER = r'''/*
 
 #include <stdint.h>
 #include "montgomery_adx.h"
+#include "modular_addition.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -162,30 +148,12 @@ DIFF
 
 /* Unoptimized builds (-O0, e.g. Swift debug) cannot give the asm above its registers: Karatsuba over the
    one-limb-at-a-time Fq kernel instead, with the same results. */
-static inline zk_fe256 zk_bn254_fq_add_mod(zk_fe256 a, zk_fe256 b)
-{
-    zk_fe256 s, d;
-    unsigned long long carry = 0, borrow = 0;
-    for (int i = 0; i < 4; i++) s.l[i] = __builtin_addcll(a.l[i], b.l[i], carry, &carry);
-    for (int i = 0; i < 4; i++) d.l[i] = __builtin_subcll(s.l[i], zk_bn254_fq_modulus[i], borrow, &borrow);
-    return borrow ? s : d;
-}
-
-static inline zk_fe256 zk_bn254_fq_sub_mod(zk_fe256 a, zk_fe256 b)
-{
-    zk_fe256 d;
-    unsigned long long borrow = 0, carry = 0;
-    for (int i = 0; i < 4; i++) d.l[i] = __builtin_subcll(a.l[i], b.l[i], borrow, &borrow);
-    const uint64_t mask = 0 - (uint64_t)borrow;
-    for (int i = 0; i < 4; i++) d.l[i] = __builtin_addcll(d.l[i], zk_bn254_fq_modulus[i] & mask, carry, &carry);
-    return d;
-}
-
 static inline zk_fq2 zk_bn254_fq2_mul_adx(zk_fq2 a, zk_fq2 b)
 {
     zk_fe256 v0 = zk_bn254_fq_mul_adx(a.c0, b.c0), v1 = zk_bn254_fq_mul_adx(a.c1, b.c1);
-    zk_fe256 cross = zk_bn254_fq_mul_adx(zk_bn254_fq_add_mod(a.c0, a.c1), zk_bn254_fq_add_mod(b.c0, b.c1));
-    zk_fq2 r = {zk_bn254_fq_sub_mod(v0, v1), zk_bn254_fq_sub_mod(zk_bn254_fq_sub_mod(cross, v0), v1)};
+    const zk_fe256 p = {{zk_bn254_fq_modulus[0], zk_bn254_fq_modulus[1], zk_bn254_fq_modulus[2], zk_bn254_fq_modulus[3]}};
+    zk_fe256 cross = zk_bn254_fq_mul_adx(zk_add_mod(a.c0, a.c1, p), zk_add_mod(b.c0, b.c1, p));
+    zk_fq2 r = {zk_sub_mod(v0, v1, p), zk_sub_mod(zk_sub_mod(cross, v0, p), v1, p)};
     return r;
 }
 

@@ -64,13 +64,42 @@ def mul_body(zmem=False):
         e(f"adoxq {Z}, {T(4)}")
         off += 1
     tmp = [T(4), LO, HI, DX]
+    final_subtraction(e, T, tmp)
+    return L, [S[(j + off) % 5] for j in range(4)]
+
+def final_subtraction(e, T, spare):
+    """r = t >= q ? t - q : t for t in T(0..3), using four spare registers; branch-free."""
     e("/* r = t >= q ? t - q : t */")
     for j in range(4):
-        e(f"movq {T(j)}, {tmp[j]}")
-        e(f"{'subq' if j == 0 else 'sbbq'} %[q{j}], {tmp[j]}")
+        e(f"movq {T(j)}, {spare[j]}")
+        e(f"{'subq' if j == 0 else 'sbbq'} %[q{j}], {spare[j]}")
     for j in range(4):
-        e(f"cmovncq {tmp[j]}, {T(j)}")
-    return L, [S[(j + off) % 5] for j in range(4)]
+        e(f"cmovncq {spare[j]}, {T(j)}")
+
+
+def reduction_rounds(e, S, Z="%[zero]"):
+    """Montgomery-reduces the four limbs in slots S[0..3] (S[4] spare): four rounds of
+    t = (t + (t0 * qinv mod 2^64) * q) / 2^64 in a window that rotates by one slot per round.
+    Returns the rotation, 4: the result is in S[4], S[0], S[1], S[2] and is at most q."""
+    LO, HI, DX = "%[lo]", "%[hi]", "%%rdx"
+    off = 0
+    T = lambda j: "%[" + S[(j + off) % 5] + "]"
+    for i in range(4):
+        e(f"/* reduction round {i} */")
+        e(f"movq {T(0)}, {DX}")
+        e(f"imulq %[qinv], {DX}")
+        e(f"xorl %k[lo], %k[lo]")
+        for j in range(3):
+            e(f"mulxq %[q{j}], {LO}, {HI}")
+            e(f"adoxq {LO}, {T(j)}")
+            e(f"adcxq {HI}, {T(j+1)}")
+        e(f"mulxq %[q3], {LO}, {T(4)}")
+        e(f"adoxq {LO}, {T(3)}")
+        e(f"adcxq {Z}, {T(4)}")
+        e(f"adoxq {Z}, {T(4)}")
+        off += 1
+    return off
+
 
 def sqr_body(areg=False):
     '''areg: a0..a3 live in registers (operands a0..a3, clobbered); p0 reuses
@@ -120,42 +149,18 @@ def sqr_body(areg=False):
     e(f"adoxq {Z}, {P(7)}")
     # reduction of the low half p0..p3 with a spare slot; slots rotate
     S = ["a0" if areg else "p0", "p1", "p2", "p3", "a1" if areg else "t"]
-    off = 0
+    off = reduction_rounds(e, S)
     T = lambda j: "%[" + S[(j + off) % 5] + "]"
-    for i in range(4):
-        e(f"/* reduction round {i} */")
-        e(f"movq {T(0)}, {DX}")
-        e(f"imulq %[qinv], {DX}")
-        e(f"xorl %k[lo], %k[lo]")
-        for j in range(3):
-            e(f"mulxq %[q{j}], {LO}, {HI}")
-            e(f"adoxq {LO}, {T(j)}")
-            e(f"adcxq {HI}, {T(j+1)}")
-        e(f"mulxq %[q3], {LO}, {T(4)}")
-        e(f"adoxq {LO}, {T(3)}")
-        e(f"adcxq {Z}, {T(4)}")
-        e(f"adoxq {Z}, {T(4)}")
-        off += 1
     e("/* t += high half */")
     for j in range(4):
         e(f"{'addq' if j == 0 else 'adcq'} {P(4+j)}, {T(j)}")
     tmp = [T(4), LO, HI, DX]
-    e("/* r = t >= q ? t - q : t */")
-    for j in range(4):
-        e(f"movq {T(j)}, {tmp[j]}")
-        e(f"{'subq' if j == 0 else 'sbbq'} %[q{j}], {tmp[j]}")
-    for j in range(4):
-        e(f"cmovncq {tmp[j]}, {T(j)}")
+    final_subtraction(e, T, tmp)
     res = [S[(j + off) % 5] for j in range(4)]
     return L, res
 
 
-mul_lines, mul_res = mul_body()
-sqr_lines, sqr_res = sqr_body()
-mulr_lines, mulr_res = mul_body(zmem=True)
-sqrr_lines, sqrr_res = sqr_body(areg=True)
-
-hdr = r'''/*
+HEADER = r'''/*
  * montgomery_adx.h - 4x64-bit Montgomery multiplication for 254-bit prime fields
  * (BN254 Fq / Fr, or any odd modulus q < 2^254, i.e. top limb < 2^62).
  *
@@ -493,13 +498,26 @@ static inline zk_fe256 zk_bn254_fr_mul_portable(zk_fe256 a, zk_fe256 b)
 
 #endif /* ZK_MONTGOMERY_ADX_H */
 '''
-hdr = hdr.replace("MULBODY", ind(mul_lines)).replace("SQRBODY", ind(sqr_lines))
-hdr = hdr.replace("MULPBODY", ind(to_ptr(mul_lines))).replace("SQRPBODY", ind(to_ptr(sqr_lines)))
-hdr = hdr.replace("MULRBODY", ind(mulr_lines)).replace("SQRRBODY", ind(sqrr_lines))
-for i in range(4):
-    hdr = hdr.replace(f"MULRR{i}", mulr_res[i]).replace(f"SQRRR{i}", sqrr_res[i])
-for i in range(4):
-    hdr = hdr.replace(f"MULR{i}", mul_res[i]).replace(f"SQRR{i}", sqr_res[i])
-import os
-open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "include", "montgomery_adx.h"), "w").write(hdr)
-print("ok", mul_res, sqr_res)
+
+
+def main():
+    mul_lines, mul_res = mul_body()
+    sqr_lines, sqr_res = sqr_body()
+    mulr_lines, mulr_res = mul_body(zmem=True)
+    sqrr_lines, sqrr_res = sqr_body(areg=True)
+
+    hdr = HEADER
+    hdr = hdr.replace("MULBODY", ind(mul_lines)).replace("SQRBODY", ind(sqr_lines))
+    hdr = hdr.replace("MULPBODY", ind(to_ptr(mul_lines))).replace("SQRPBODY", ind(to_ptr(sqr_lines)))
+    hdr = hdr.replace("MULRBODY", ind(mulr_lines)).replace("SQRRBODY", ind(sqrr_lines))
+    for i in range(4):
+        hdr = hdr.replace(f"MULRR{i}", mulr_res[i]).replace(f"SQRRR{i}", sqrr_res[i])
+    for i in range(4):
+        hdr = hdr.replace(f"MULR{i}", mul_res[i]).replace(f"SQRR{i}", sqr_res[i])
+    import os
+    open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "include", "montgomery_adx.h"), "w").write(hdr)
+    print("ok", mul_res, sqr_res)
+
+
+if __name__ == "__main__":
+    main()

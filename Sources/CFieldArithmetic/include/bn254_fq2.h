@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 #include "montgomery_adx.h"
+#include "modular_addition.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -179,7 +180,7 @@ static inline zk_fe256 zk_bn254_fq_reduce_wide_adx(const uint64_t t[8])
         "adcq %[h1], %[t0]\n\t"
         "adcq %[h2], %[t1]\n\t"
         "adcq %[h3], %[t2]\n\t"
-        /* r = r >= q ? r - q : r */
+        /* r = t >= q ? t - q : t */
         "movq %[t4], %[t3]\n\t"
         "subq %[q0], %[t3]\n\t"
         "movq %[t0], %[lo]\n\t"
@@ -260,30 +261,12 @@ static inline zk_fq2 zk_bn254_fq2_mul_adx(zk_fq2 a, zk_fq2 b)
 
 /* Unoptimized builds (-O0, e.g. Swift debug) cannot give the asm above its registers: Karatsuba over the
    one-limb-at-a-time Fq kernel instead, with the same results. */
-static inline zk_fe256 zk_bn254_fq_add_mod(zk_fe256 a, zk_fe256 b)
-{
-    zk_fe256 s, d;
-    unsigned long long carry = 0, borrow = 0;
-    for (int i = 0; i < 4; i++) s.l[i] = __builtin_addcll(a.l[i], b.l[i], carry, &carry);
-    for (int i = 0; i < 4; i++) d.l[i] = __builtin_subcll(s.l[i], zk_bn254_fq_modulus[i], borrow, &borrow);
-    return borrow ? s : d;
-}
-
-static inline zk_fe256 zk_bn254_fq_sub_mod(zk_fe256 a, zk_fe256 b)
-{
-    zk_fe256 d;
-    unsigned long long borrow = 0, carry = 0;
-    for (int i = 0; i < 4; i++) d.l[i] = __builtin_subcll(a.l[i], b.l[i], borrow, &borrow);
-    const uint64_t mask = 0 - (uint64_t)borrow;
-    for (int i = 0; i < 4; i++) d.l[i] = __builtin_addcll(d.l[i], zk_bn254_fq_modulus[i] & mask, carry, &carry);
-    return d;
-}
-
 static inline zk_fq2 zk_bn254_fq2_mul_adx(zk_fq2 a, zk_fq2 b)
 {
     zk_fe256 v0 = zk_bn254_fq_mul_adx(a.c0, b.c0), v1 = zk_bn254_fq_mul_adx(a.c1, b.c1);
-    zk_fe256 cross = zk_bn254_fq_mul_adx(zk_bn254_fq_add_mod(a.c0, a.c1), zk_bn254_fq_add_mod(b.c0, b.c1));
-    zk_fq2 r = {zk_bn254_fq_sub_mod(v0, v1), zk_bn254_fq_sub_mod(zk_bn254_fq_sub_mod(cross, v0), v1)};
+    const zk_fe256 p = {{zk_bn254_fq_modulus[0], zk_bn254_fq_modulus[1], zk_bn254_fq_modulus[2], zk_bn254_fq_modulus[3]}};
+    zk_fe256 cross = zk_bn254_fq_mul_adx(zk_add_mod(a.c0, a.c1, p), zk_add_mod(b.c0, b.c1, p));
+    zk_fq2 r = {zk_sub_mod(v0, v1, p), zk_sub_mod(zk_sub_mod(cross, v0, p), v1, p)};
     return r;
 }
 
