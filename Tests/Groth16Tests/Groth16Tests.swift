@@ -52,6 +52,30 @@ func cubicCircuit(x: UInt64) -> (R1CS, [Fr]) {
 }
 
 @Suite struct Groth16Tests {
+    /// A key whose sections or coefficients disagree with its header is refused, and the message names the problem.
+    @Test func malformedKeyShapesAreRejected() throws {
+        var rng = SplitMix64(seed: 5)
+        let key = try Groth16.setup(cubicCircuit(x: 3).0, using: &rng)
+        func expectMalformed(_ fragment: String, _ edit: (inout ProvingKey) -> Void) {
+            var broken = key
+            edit(&broken)
+            do {
+                try broken.validateShape()
+                Issue.record("expected a malformed-key error containing '\(fragment)'")
+            } catch {
+                #expect("\(error)".contains(fragment), "\(error)")
+            }
+        }
+        expectMalformed("H has 7 points, expected 8") { $0.h.removeLast() }
+        expectMalformed("B2 has") { $0.b2.append(.infinity) }
+        expectMalformed("coefficient wire \(key.wireCount) is outside 0..<\(key.wireCount)") {
+            $0.coefficients[0] = MatrixEntry(matrix: .a, constraint: 0, wire: key.wireCount, value: .one)
+        }
+        expectMalformed("coefficient row 8 is outside the domain of size 8") {
+            $0.coefficients[1] = MatrixEntry(matrix: .b, constraint: 8, wire: 0, value: .one)
+        }
+    }
+
     @Test func proveAndVerify() throws {
         var rng = SplitMix64(seed: 1)
         let (r1cs, witness) = cubicCircuit(x: 3)
