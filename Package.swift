@@ -3,7 +3,8 @@ import PackageDescription
 
 /// The module graph follows the proving pipeline; lower modules never import higher ones:
 /// CGMP -> BigNum -> Algebra -> Curves -> (Polynomials, MSM) -> ConstraintSystem -> Gadgets -> ModelCompiler
-/// -> Groth16 -> Formats -> zkinfer. (ModelCompiler and Groth16 are siblings: neither imports the other.)
+/// -> Groth16 -> Formats -> Workflows -> zkinfer. ModelIR (the tensor graph) sits below both the frontend (ONNX and
+/// JSON import, the only module that reads ONNXProto) and ModelCompiler; ModelCompiler and Groth16 are siblings.
 let package = Package(
     name: "zkinfer",
     products: [
@@ -14,9 +15,12 @@ let package = Package(
         .library(name: "MSM", targets: ["MSM"]),
         .library(name: "ConstraintSystem", targets: ["ConstraintSystem"]),
         .library(name: "Gadgets", targets: ["Gadgets"]),
+        .library(name: "ModelIR", targets: ["ModelIR"]),
+        .library(name: "ModelFrontend", targets: ["ModelFrontend"]),
         .library(name: "ModelCompiler", targets: ["ModelCompiler"]),
         .library(name: "Groth16", targets: ["Groth16"]),
         .library(name: "Formats", targets: ["Formats"]),
+        .library(name: "Workflows", targets: ["Workflows"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
@@ -45,13 +49,18 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["regenerate.sh", "README.md"]
         ),
-        .target(name: "ModelCompiler", dependencies: ["Gadgets", "ConstraintSystem", "Algebra", "ONNXProto"]),
+        .target(name: "ModelIR"),
+        .target(name: "ModelFrontend", dependencies: ["ModelIR", "ONNXProto"]),
+        .target(name: "ModelCompiler", dependencies: ["ModelIR", "Gadgets", "ConstraintSystem", "Algebra"]),
         .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
-        .target(name: "Formats", dependencies: ["Groth16", "ModelCompiler", "Gadgets", "ConstraintSystem", "Curves", "Algebra"]),
+        .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
+        .target(name: "Workflows", dependencies: [
+            "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",
+        ]),
         .executableTarget(
             name: "zkinfer",
             dependencies: [
-                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16", "Formats",
+                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16", "Formats", "Workflows", "ModelIR", "ModelCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,8 +71,10 @@ let package = Package(
         .testTarget(name: "PolynomialsTests", dependencies: ["Polynomials", "Algebra", "TestSupport"]),
         .testTarget(name: "MSMTests", dependencies: ["MSM", "Curves", "Algebra", "TestSupport"]),
         .testTarget(name: "GadgetsTests", dependencies: ["Gadgets", "BigNum", "ConstraintSystem", "Algebra", "TestSupport"]),
-        .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport"]),
+        .testTarget(name: "ModelCompilerTests", dependencies: [
+            "ModelCompiler", "ModelFrontend", "ModelIR", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport",
+        ]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Workflows", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import ModelIR
 
 /// Constraints and wires per layer, with totals; printable as a table and encodable as JSON.
 public struct CostReport: Sendable, Hashable, Codable {
@@ -23,9 +24,8 @@ public struct CostReport: Sendable, Hashable, Codable {
     }
 
     /// The circuit's cost without a real input: the constraints never depend on values, so any input in range will do.
-    public static func of(_ model: QuantizedModel, inputVisibility: InputVisibility) throws(ModelError) -> CostReport {
-        let input = Array(repeating: model.inputRange.lowerBound, count: model.inputCount)
-        return CostReport(model: model, lowered: try Lowering.lower(model, input: input, inputVisibility: inputVisibility))
+    public static func of(_ model: QuantizedModel) throws(ModelError) -> CostReport {
+        CostReport(model: model, lowered: try Lowering.lower(model, inputs: model.lowestInputs))
     }
 
     public var table: String {

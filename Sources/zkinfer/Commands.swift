@@ -1,6 +1,7 @@
 import ArgumentParser
 import Formats
 import Foundation
+import Workflows
 
 /// Maps a workflow failure to its message on stderr and its exit code.
 func reportFailure(_ failure: Workflows.Failure) -> ExitCode {
@@ -108,8 +109,11 @@ struct Prove: ParsableCommand {
                 let files = ModelWorkflows.Files(target)
                 let inference = try ModelWorkflows.prove(
                     directory: target, inputPath: input, weightsPath: weights, progress: terminalProgress("prove", timings: timings))
-                let shown = inference.output.prefix(10).map { String(format: "%.4f", $0) }.joined(separator: ", ")
-                print("prove: output [\(shown)\(inference.output.count > 10 ? ", ..." : "")], class \(inference.predictedClass) -> \(files.proof), \(files.publicSignals), \(files.output)")
+                for output in inference.outputs {
+                    let shown = output.values.prefix(10).map { String(format: "%.4f", $0) }.joined(separator: ", ")
+                    print("prove: \(output.name) [\(shown)\(output.values.count > 10 ? ", ..." : "")]\(output.proved.map { " (\($0))" } ?? "")")
+                }
+                print("prove: class \(inference.predictedClass) -> \(files.proof), \(files.publicSignals), \(files.output)")
                 if let commitment = inference.weightCommitment { print("weight commitment: \(commitment)") }
                 return
             }
@@ -144,6 +148,7 @@ struct Verify: ParsableCommand {
     func run() throws {
         do {
             var valid: Bool
+            var report: ModelWorkflows.Verification?
             if paths.count == 1 {
                 let expected = try expectOutput.map { text throws(Workflows.Failure) -> [Double] in
                     let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -152,11 +157,23 @@ struct Verify: ParsableCommand {
                     }
                     return values.map { $0! }
                 }
-                valid = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected, expectedCommitment: commitment)
+                report = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected, expectedCommitment: commitment)
+                valid = report!.valid
             } else {
                 valid = try Workflows.verify(verificationKeyPath: paths[0], proofPath: paths[1], publicPath: paths[2])
             }
-            print(json ? "{\"valid\": \(valid)}" : (valid ? "OK: proof is valid" : "INVALID: proof does not verify\(expectOutput != nil || commitment != nil ? " (or the output or commitment differs)" : "")"))
+            if json {
+                if let report {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try! encoder.encode(report), as: UTF8.self))
+                } else {
+                    print("{\"valid\": \(valid)}")
+                }
+            } else {
+                print(valid ? "OK: proof is valid" : "INVALID: proof does not verify\(expectOutput != nil || commitment != nil ? " (or the output or commitment differs)" : "")")
+                for output in report?.outputs ?? [] where valid { print("  \(output.name) \(output.shape): \(output.proved)") }
+            }
             if !valid { throw ExitCode(1) }
         } catch let failure as Workflows.Failure {
             if json {

@@ -2,25 +2,55 @@ import ArgumentParser
 import Formats
 import Foundation
 import ModelCompiler
+import ModelIR
+import Workflows
 
-extension InputVisibility: ExpressibleByArgument {}
 extension WeightVisibility: ExpressibleByArgument {}
 
 /// Options shared by `compile` and `inspect`.
 struct CompilerOptions: ParsableArguments {
-    @Option(help: "Whether the model input is a public signal or private.") var input: InputVisibility = .private
+    @Option(name: .customLong("input"), help: "Input visibility: public, private or hashed (Poseidon-committed), for all inputs or as NAME=VISIBILITY (repeatable).")
+    var inputVisibility: [String] = []
     @Option(help: "fixed: constants bound by the keys; hashed: private, bound to a public Poseidon commitment (retrained weights reuse the keys); private: unbound, benchmarks only.")
     var weights: WeightVisibility = .fixed
-    @Option(help: "Sample inputs (JSON: array of inputs, or EZKL input_data) to choose scales and report accuracy.") var calibration: String?
-    @Option(help: "The real range of every input element, as low,high (ONNX models default to 0,1).") var inputRange: String?
+    @Option(help: "Sample inputs to choose scales and report accuracy (see the README's input formats).") var calibration: String?
+    @Option(help: "The real range of input elements, as low,high for all inputs or NAME=low,high (repeatable). Default: from the calibration samples, else 0,1.")
+    var inputRange: [String] = []
+    @Option(help: "The shape of an input with symbolic dimensions, as NAME=d0,d1,... (repeatable; symbolic dimensions default to 1).")
+    var inputShape: [String] = []
     @Option(help: "Fractional bits of inputs and activations (overrides calibration).") var activationScale: Int?
     @Option(help: "Signed bits of quantized weights (default: activation scale + 1).") var weightBits: Int?
+    @Flag(help: "Keep a final Softmax (and refuse it) instead of proving its logits.") var keepSoftmax = false
 
-    func range() throws -> ClosedRange<Double>? {
-        guard let inputRange else { return nil }
-        let parts = inputRange.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, parts[0] <= parts[1] else { throw ValidationError("--input-range must be low,high with low <= high") }
-        return parts[0]...parts[1]
+    /// Splits NAME=VALUE; a value without a name applies to every input.
+    private func named(_ text: String) -> (String?, String) {
+        guard let equals = text.firstIndex(of: "=") else { return (nil, text) }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+
+    func workflowOptions() throws -> ModelWorkflows.Options {
+        var options = ModelWorkflows.Options(settings: settings)
+        options.weights = weights
+        options.calibrationPath = calibration
+        options.keepSoftmax = keepSoftmax
+        for text in inputVisibility {
+            let (name, value) = named(text)
+            guard let visibility = InputVisibility(rawValue: value) else { throw ValidationError("--input takes public, private or hashed, got '\(value)'") }
+            if let name { options.visibility[name] = visibility } else { options.defaultVisibility = visibility }
+        }
+        for text in inputRange {
+            let (name, value) = named(text)
+            let parts = value.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, parts[0] <= parts[1] else { throw ValidationError("--input-range must be low,high (or NAME=low,high) with low <= high") }
+            if let name { options.ranges[name] = parts[0]...parts[1] } else { options.defaultRange = parts[0]...parts[1] }
+        }
+        for text in inputShape {
+            let (name, value) = named(text)
+            let parts = value.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard let name, !parts.isEmpty, parts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--input-shape must be NAME=d0,d1,... with positive sizes") }
+            options.shapes[name] = parts
+        }
+        return options
     }
 
     var settings: CompilerSettings? {
@@ -40,9 +70,7 @@ struct Compile: ParsableCommand {
 
     func run() throws {
         do {
-            let compiled = try ModelWorkflows.compile(
-                modelPath: model, directory: output, settings: options.settings, inputVisibility: options.input,
-                inputRange: try options.range(), calibrationPath: options.calibration, weights: options.weights)
+            let compiled = try ModelWorkflows.compile(modelPath: model, directory: output, options: try options.workflowOptions())
             if json {
                 print(String(decoding: compiled.cost.json, as: UTF8.self))
                 return
@@ -73,11 +101,14 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         do {
-            let (loaded, notes) = try ModelWorkflows.loadModel(model, inputRange: try options.range())
+            let settings = try options.workflowOptions()
+            let (prepared, notes) = try ModelWorkflows.prepare(model, options: settings)
+            var visibility: [String: InputVisibility] = [:]
+            for input in prepared.graph.inputs { visibility[input.name] = settings.visibility[input.name] ?? settings.defaultVisibility }
             let report: CostReport
             do {
-                report = try CostReport.of(
-                    Quantizer.quantize(loaded, settings: options.settings ?? CompilerSettings(), weights: options.weights), inputVisibility: options.input)
+                report = try CostReport.of(Quantization.quantize(
+                    prepared, settings: options.settings ?? CompilerSettings(), weights: options.weights, visibility: visibility))
             } catch { throw Workflows.Failure.input(FormatError(file: model, problem: error.description)) }
             if json {
                 print(String(decoding: report.json, as: UTF8.self))
@@ -113,8 +144,10 @@ struct Demo: ParsableCommand {
         do {
             print("zkinfer demo: \(onnx)")
             let compiled = try step("compile") {
-                try ModelWorkflows.compile(modelPath: onnx, directory: output, settings: nil, inputVisibility: .private,
-                                           inputRange: 0...1, calibrationPath: samples)
+                var options = ModelWorkflows.Options()
+                options.defaultRange = 0...1
+                options.calibrationPath = samples
+                return try ModelWorkflows.compile(modelPath: onnx, directory: output, options: options)
             }
             print(compiled.cost.table.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             if let chosen = compiled.calibration?.chosen {
@@ -128,11 +161,11 @@ struct Demo: ParsableCommand {
             let inference = try step("prove") { try ModelWorkflows.prove(directory: output, inputPath: input) }
             print("    output logits: [\(inference.output.map { String(format: "%.3f", $0) }.joined(separator: ", "))]")
             print("    predicted class: \(inference.predictedClass) (input private; proof 256 bytes)")
-            let valid = try step("verify") { try ModelWorkflows.verify(directory: output) }
+            let valid = try step("verify") { try ModelWorkflows.verify(directory: output).valid }
             print("    proof is \(valid ? "valid" : "INVALID")")
             var forged = inference.output
             forged[inference.predictedClass] += 1
-            let forgedValid = try ModelWorkflows.verify(directory: output, expectedOutput: forged)
+            let forgedValid = try ModelWorkflows.verify(directory: output, expectedOutput: forged).valid
             print("    a claim of a different output: \(forgedValid ? "ACCEPTED (bug)" : "rejected")")
             print("files in \(output)/: compiled.json, circuit.r1cs, circuit.zkey, verification_key.json, witness.wtns, proof.json, public.json, output.json")
             if !valid || forgedValid { throw ExitCode(1) }

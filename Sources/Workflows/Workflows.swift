@@ -1,6 +1,7 @@
 import Algebra
 import ConstraintSystem
 import Curves
+import Formats
 import Groth16
 
 /// The file-to-file jobs behind the CLI's verbs, so library users get exactly what the CLI does.
@@ -107,7 +108,7 @@ public enum Workflows {
     }
 
     /// `verify`, also returning the public signals it read.
-    static func verifyReadingSignals(
+    public static func verifyReadingSignals(
         verificationKeyPath: String, proofPath: String, publicPath: String
     ) throws(Failure) -> (valid: Bool, signals: [Fr]) {
         let key: VerifyingKey, proof: Proof, signals: [Fr]

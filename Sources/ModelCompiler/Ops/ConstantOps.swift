@@ -1,0 +1,256 @@
+import Foundation
+import ModelIR
+
+/// Ops that exporters use to compute shapes and constants; the fold pass evaluates them at compile time. On an
+/// activation they are refused with the op named (Cast between float and an integer index passes through).
+enum ConstantOps {
+    static let all: [any Operator] = [ConstantOp(), ConstantOfShapeOp(), ShapeOp(), SizeOp(), RangeOp(), CastOp(), WhereOp(), CompileTimeOp()]
+}
+
+struct ConstantOp: Operator {
+    let types = ["Constant"]
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        guard let (key, attribute) = node.attributes.first, node.attributes.count == 1 else { throw node.error("needs exactly one value attribute") }
+        switch (key, attribute) {
+        case let ("value", .tensor(tensor)): return [Operand(tensor)]
+        case let ("value_float", .float(value)): return [.float(Tensor(shape: [], elements: [value]))]
+        case let ("value_floats", .floats(values)): return [.float(Tensor(shape: [values.count], elements: values))]
+        case let ("value_int", .int(value)): return [.integer(Tensor(shape: [], elements: [value]), .int64)]
+        case let ("value_ints", .ints(values)): return [.integer(Tensor(shape: [values.count], elements: values), .int64)]
+        default: throw node.error("attribute '\(key)' is not supported (value, value_float(s), value_int(s))")
+        }
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        try evaluate(node, []).map { .constant($0.constant!) }
+    }
+}
+
+struct ConstantOfShapeOp: Operator {
+    let types = ["ConstantOfShape"]
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        try node.allow(["value"])
+        guard let shape = try constantIntegers(node, inputs, 0, what: "shape"), shape.allSatisfy({ $0 >= 0 }) else { throw node.error("needs a constant shape") }
+        guard Shape.count(shape) <= 1 << 24 else { throw node.error("shape \(shape) is too large") }
+        if case let .tensor(value)? = node.attributes["value"] {
+            switch value {
+            case let .float(tensor): return [.float(Tensor(shape: shape, repeating: tensor.elements.first ?? 0))]
+            case let .integer(tensor, type): return [.integer(Tensor(shape: shape, repeating: tensor.elements.first ?? 0), type)]
+            }
+        }
+        return [.float(Tensor(shape: shape, repeating: 0))]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        try evaluate(node, inputs.map { $0.map { quantizer.operand($0) } }).map { .constant($0.constant!) }
+    }
+}
+
+struct ShapeOp: Operator {
+    let types = ["Shape"]
+    var dependsOnlyOnTypes: Bool { true }
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        try node.allow(["start", "end"])
+        let shape = try required(node, inputs, 0).shape
+        let rank = shape.count
+        func clamp(_ value: Int) -> Int { min(max(value < 0 ? value + rank : value, 0), rank) }
+        let start = clamp(try node.int("start", default: 0))
+        let end = clamp(try node.int("end", default: rank))
+        let slice = start < end ? Array(shape[start..<end]) : []
+        return [.integer(Tensor(shape: [slice.count], elements: slice), .int64)]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        try evaluate(node, inputs.map { $0.map { quantizer.operand($0) } }).map { .constant($0.constant!) }
+    }
+}
+
+struct SizeOp: Operator {
+    let types = ["Size"]
+    var dependsOnlyOnTypes: Bool { true }
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        try node.allow([])
+        return [.integer(Tensor(shape: [], elements: [try required(node, inputs, 0).count]), .int64)]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        try evaluate(node, inputs.map { $0.map { quantizer.operand($0) } }).map { .constant($0.constant!) }
+    }
+}
+
+struct RangeOp: Operator {
+    let types = ["Range"]
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        try node.allow([])
+        let operands = try [0, 1, 2].map { index throws(ModelError) in try required(node, inputs, index) }
+        let values = operands.map { $0.doubles.elements.first ?? 0 }
+        guard values[2] != 0 else { throw node.error("delta is 0") }
+        let count = max(0, Int(((values[1] - values[0]) / values[2]).rounded(.up)))
+        guard count <= 1 << 24 else { throw node.error("the range is too long") }
+        if operands.allSatisfy({ $0.elementType.isInteger }) {
+            return [.integer(Tensor(shape: [count], elements: (0..<count).map { Int(values[0]) + $0 * Int(values[2]) }), operands[0].elementType)]
+        }
+        return [.float(Tensor(shape: [count], elements: (0..<count).map { values[0] + Double($0) * values[2] }))]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        throw node.error("Range needs compile-time inputs")
+    }
+}
+
+/// Cast and CastLike. On activations: float to float, and integer or bool to float, pass through.
+struct CastOp: Operator {
+    let types = ["Cast", "CastLike"]
+
+    /// ONNX TensorProto data types: 1 float, 6 int32, 7 int64, 9 bool, 10 float16, 11 double, 16 bfloat16; others are ints.
+    static func elementType(_ code: Int) -> ElementType? {
+        switch code {
+        case 1, 10, 11, 16: .float
+        case 9: .bool
+        case 6: .int32
+        case 2, 3, 4, 5, 7, 12, 13: .int64
+        default: nil
+        }
+    }
+
+    func target(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> ElementType {
+        if node.type == "CastLike" {
+            try node.allow(["saturate"])
+            return try required(node, inputs, 1).elementType
+        }
+        try node.allow(["to", "saturate", "round_mode"])
+        guard let type = CastOp.elementType(try node.int("to", default: 1)) else { throw node.unsupported("to", "a numeric or bool type") }
+        return type
+    }
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        let x = try required(node, inputs, 0)
+        let type = try target(node, inputs)
+        switch type {
+        case .float: return [.float(x.doubles)]
+        case .bool: return [.integer(x.doubles.map { $0 != 0 ? 1 : 0 }, .bool)]
+        case .int32, .int64: return [.integer(x.integers, type)]
+        }
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        let x = try required(node, inputs, 0)
+        let type = try target(node, inputs.map { $0.map { quantizer.operand($0) } })
+        if case let .constant(constant) = x { return try evaluate(node, [Operand(constant)]).map { .constant($0.constant!) } }
+        let source: ElementType = if case let .tensor(id) = x { quantizer.info(id).elementType } else { .float }
+        guard type == .float || (source.isInteger && type.isInteger && type != .bool) else {
+            throw node.error("a cast of an activation from \(source) to \(type) is not supported (it would truncate a fixed-point value)")
+        }
+        return [x]
+    }
+}
+
+/// Where with a compile-time condition selects elements (zero constraints); a condition computed from activations is a
+/// comparison, which the next releases prove.
+struct WhereOp: Operator {
+    let types = ["Where"]
+
+    func map(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> IndexMap {
+        try node.allow([])
+        let condition = try required(node, inputs, 0)
+        guard let values = condition.constant?.integers else {
+            throw node.error("a condition computed from activations is not supported yet (comparisons on activations are a later release)")
+        }
+        let x = try required(node, inputs, 1).shape
+        let y = try required(node, inputs, 2).shape
+        guard let shape = Shape.broadcast([condition.shape, x, y]) else { throw node.error("shapes \(condition.shape), \(x), \(y) do not broadcast") }
+        let c = Shape.broadcastIndices(from: condition.shape, to: shape)
+        let a = Shape.broadcastIndices(from: x, to: shape)
+        let b = Shape.broadcastIndices(from: y, to: shape)
+        return IndexMap(shape: shape, sources: (0..<Shape.count(shape)).map {
+            values[c[$0]] != 0 ? IndexMap.source(input: 0, element: a[$0]) : IndexMap.source(input: 1, element: b[$0])
+        })
+    }
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        let data = [try required(node, inputs, 1), try required(node, inputs, 2)]
+        if inputs[0]?.constant == nil {
+            let shape = Shape.broadcast([try required(node, inputs, 0).shape] + data.map(\.shape)) ?? data[0].shape
+            return [FoldConstants.placeholder(TensorType(data[0].elementType, shape))]
+        }
+        return [Operand.gather(data, try map(node, inputs), elementType: data[0].elementType)]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        let operands = inputs.map { $0.map { quantizer.operand($0) } }
+        let data = [try required(node, operands, 1), try required(node, operands, 2)]
+        return [quantizer.wrap(Operand.gather(data, try map(node, operands)))]
+    }
+}
+
+/// Comparisons, logic and transcendental functions on compile-time values (shape arithmetic, constant preprocessing).
+struct CompileTimeOp: Operator {
+    let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Sqrt", "Exp", "Log",
+                 "Reciprocal", "Pow", "Erf", "ReduceProd", "Mod", "Round", "IsNaN", "IsInf"]
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        try node.allow(["fmod", "axes", "keepdims", "noop_with_empty_axes"])
+        let operands = inputs.compactMap { $0 }
+        guard let first = operands.first else { throw node.error("needs an input") }
+        let values = operands.map(\.doubles)
+        func boolean(_ rule: (Double, Double) -> Bool) throws(ModelError) -> [Operand] {
+            guard values.count == 2 else { throw node.error("needs two inputs") }
+            return [.integer(try ElementwiseOps.broadcast(node, [values[0], values[1]]) { rule($0, $1) ? 1 : 0 }.map { Int($0) }, .bool)]
+        }
+        func unary(_ f: (Double) -> Double) -> [Operand] {
+            let result = values[0].map(f)
+            return first.elementType.isInteger && first.elementType != .bool ? [.integer(result.map(Int.init(constant:)), first.elementType)] : [.float(result)]
+        }
+        switch node.type {
+        case "Equal": return try boolean(==)
+        case "Less": return try boolean(<)
+        case "Greater": return try boolean(>)
+        case "LessOrEqual": return try boolean(<=)
+        case "GreaterOrEqual": return try boolean(>=)
+        case "And": return try boolean { $0 != 0 && $1 != 0 }
+        case "Or": return try boolean { $0 != 0 || $1 != 0 }
+        case "Xor": return try boolean { ($0 != 0) != ($1 != 0) }
+        case "Not": return [.integer(values[0].map { $0 == 0 ? 1 : 0 }, .bool)]
+        case "IsNaN": return [.integer(values[0].map { $0.isNaN ? 1 : 0 }, .bool)]
+        case "IsInf": return [.integer(values[0].map { $0.isInfinite ? 1 : 0 }, .bool)]
+        case "Sqrt": return unary { $0.squareRoot() }
+        case "Exp": return unary { Foundation.exp($0) }
+        case "Log": return unary { Foundation.log($0) }
+        case "Erf": return unary { Foundation.erf($0) }
+        case "Reciprocal": return unary { 1 / $0 }
+        case "Round": return unary { $0.rounded(.toNearestOrEven) }
+        case "Pow":
+            guard values.count == 2 else { throw node.error("needs two inputs") }
+            let result = try ElementwiseOps.broadcast(node, [values[0], values[1]]) { Foundation.pow($0, $1) }
+            return first.elementType.isInteger ? [.integer(result.map(Int.init(constant:)), first.elementType)] : [.float(result)]
+        case "Mod":
+            guard values.count == 2 else { throw node.error("needs two inputs") }
+            let fmod = try node.int("fmod", default: 0) == 1
+            let result = try ElementwiseOps.broadcast(node, [values[0], values[1]]) { a, b in
+                fmod ? Foundation.fmod(a, b) : a - (a / b).rounded(.down) * b
+            }
+            return first.elementType.isInteger ? [.integer(result.map(Int.init(constant:)), first.elementType)] : [.float(result)]
+        default:
+            let plan = try ReductionOps.plan(node, shape: first.shape, axes: try constantIntegers(node, inputs, 1, what: "axes"))
+            let product = plan.groups.map { $0.reduce(1.0) { $0 * values[0].elements[$1] } }
+            let tensor = Tensor(shape: plan.shape, elements: product)
+            return first.elementType.isInteger ? [.integer(tensor.map(Int.init(constant:)), first.elementType)] : [.float(tensor)]
+        }
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        let operands = inputs.map { $0.map { quantizer.operand($0) } }
+        if operands.allSatisfy({ $0 == nil || $0!.constant != nil }) {
+            return try evaluate(node, operands.map { $0?.constant.map(Operand.init) }).map { .constant($0.constant!) }
+        }
+        let family = ["Sqrt", "Exp", "Log", "Erf", "Reciprocal", "Pow"].contains(node.type)
+            ? "transcendental functions and division by activations are the next release"
+            : "comparisons, logic and Where on activations are a later release"
+        throw node.error("\(node.type) on an activation is not supported yet (\(family))")
+    }
+}

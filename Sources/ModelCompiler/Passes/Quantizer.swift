@@ -1,0 +1,461 @@
+import Foundation
+import Gadgets
+import ModelIR
+
+/// A value during quantization: wires of a materialized tensor, a pending polynomial over materialized tensors
+/// (not yet rescaled, so the next step can absorb it), or a compile-time constant.
+public enum QuantizedOperand: Sendable {
+    case tensor(Int)
+    case pending(Tensor<Expression>)
+    case constant(ConstantTensor)
+}
+
+/// The quantization pass's state: the materialized tensors and the steps that compute them.
+///
+/// Polynomial ops produce pending expressions; a tensor is materialized (quantized coefficients, one rescale to the
+/// activation scale, proven range, error bound) only where a non-polynomial op, a graph output, a contraction over a
+/// wide expression or a second consumer needs it. So Conv → BatchNorm → Add → ReLU costs one rescale with a fused ReLU.
+public struct Quantizer {
+    public let settings: CompilerSettings
+    public let weights: WeightVisibility
+    public private(set) var tensors: [TensorInfo] = []
+    public private(set) var steps: [Step] = []
+    public private(set) var parameters: [ParameterTensor] = []
+    /// Float values of committed parameters, by tensor id (scales are chosen where they are first used).
+    private var parameterValues: [Int: [Double]] = [:]
+    /// Scales and bits to reuse (retrained weights proving with an existing circuit).
+    private let reference: [ParameterTensor]?
+    /// The node being quantized, for error messages and step names.
+    var currentNode: Node?
+
+    /// The largest magnitude any intermediate integer may reach; leaves headroom in 64-bit arithmetic.
+    public static let valueLimit = 1 << 60
+
+    init(settings: CompilerSettings, weights: WeightVisibility, reference: [ParameterTensor]?) {
+        self.settings = settings
+        self.weights = weights
+        self.reference = reference
+    }
+
+    func fail(_ problem: String) -> ModelError {
+        currentNode.map { $0.error(problem) } ?? ModelError(problem)
+    }
+
+    public func info(_ id: Int) -> TensorInfo { tensors[id] }
+
+    // MARK: - Operands
+
+    /// The symbols of a materialized tensor.
+    public func symbols(_ id: Int) -> Tensor<Expression> {
+        Tensor(shape: tensors[id].shape, elements: (0..<tensors[id].count).map { Expression(symbol: Expression.symbol(tensor: id, element: $0)) })
+    }
+
+    /// An operand for op evaluation (materialized tensors as symbols).
+    public func operand(_ value: QuantizedOperand) -> Operand {
+        switch value {
+        case let .tensor(id): .symbolic(symbols(id))
+        case let .pending(expressions): .symbolic(expressions)
+        case let .constant(constant): Operand(constant)
+        }
+    }
+
+    /// The quantized form of an op's result: constants stay constants.
+    func wrap(_ operand: Operand) -> QuantizedOperand {
+        if let constant = operand.constant { return .constant(constant) }
+        return .pending(operand.expressions)
+    }
+
+    public func shape(_ value: QuantizedOperand) -> [Int] {
+        switch value {
+        case let .tensor(id): tensors[id].shape
+        case let .pending(expressions): expressions.shape
+        case let .constant(constant): constant.shape
+        }
+    }
+
+    mutating func addTensor(_ info: TensorInfo) -> Int {
+        tensors.append(info)
+        return tensors.count - 1
+    }
+
+    mutating func addInput(name: String, shape: [Int], scale: Int, range: ClosedRange<Int>) -> Int {
+        addTensor(TensorInfo(
+            name: name, role: .input, shape: shape, elementType: .float, scale: scale, range: range,
+            errorBound: 0.5 / Double(1 << scale), magnitude: Double(max(abs(range.lowerBound), abs(range.upperBound))) / Double(1 << scale)))
+    }
+
+    /// A committed parameter tensor's symbols (hashed and private weights).
+    mutating func parameter(named name: String, _ values: Tensor<Double>) -> Tensor<Expression> {
+        let id = addTensor(TensorInfo(
+            name: name, role: .parameter, shape: values.shape, elementType: .float, scale: Int.min, range: 0...0, errorBound: 0,
+            magnitude: values.elements.map(abs).max() ?? 0))
+        parameterValues[id] = values.elements
+        return symbols(id)
+    }
+
+    /// Fixes a parameter's scale and bit width and quantizes its values; `headroom` bits stay free for retraining.
+    private mutating func assignParameter(_ id: Int, scale requested: Int?, bits requestedBits: Int?) throws(ModelError) {
+        let values = parameterValues[id]!
+        let index = parameters.count
+        let largest = values.map(abs).max() ?? 0
+        var scale: Int
+        var bits: Int
+        if let reference {
+            guard index < reference.count, reference[index].values.count == values.count else {
+                throw fail("the parameters do not match the compiled model's architecture; compile (and set up) again")
+            }
+            scale = reference[index].scale
+            bits = reference[index].bits
+        } else if let requested {
+            scale = requested
+            let quantized = largest * pow(2, Double(scale))
+            bits = BitWidth.signed(-Int(quantized.rounded())...Int(quantized.rounded())) + 1
+        } else {
+            bits = requestedBits ?? settings.weightBits
+            let limit = Double((1 << (bits - 1)) - 1)
+            scale = settings.maximumWeightScale
+            if largest > 0 { scale = min(scale, Int(log2(limit / (2 * largest)).rounded(.down))) }
+            guard scale >= 0 else { throw fail("weights up to \(largest) do not fit \(bits) bits; raise the weight bits") }
+        }
+        let unit = pow(2, Double(scale))
+        var quantized: [Int] = []
+        var error = 0.0
+        for value in values {
+            let scaled = (value * unit).rounded()
+            guard abs(scaled) < Double(Quantizer.valueLimit >> 8) else { throw fail("a parameter is too large to quantize") }
+            quantized.append(Int(scaled))
+            error = max(error, abs(value - scaled / unit))
+        }
+        let limit = 1 << (bits - 1)
+        if let bad = quantized.firstIndex(where: { $0 < -limit || $0 >= limit }) {
+            throw fail("parameter \(bad) of '\(tensors[id].name)' (\(values[bad])) does not fit the compiled circuit's \(bits)-bit range; compile (and set up) again")
+        }
+        tensors[id].scale = scale
+        tensors[id].range = -limit...(limit - 1)
+        tensors[id].errorBound = error
+        tensors[id].magnitude = (quantized.map { Double(abs($0)) }.max() ?? 0) / unit
+        parameters.append(ParameterTensor(name: tensors[id].name, tensor: id, values: quantized, scale: scale, bits: bits))
+    }
+
+    // MARK: - Materialization
+
+    /// Quantizes expressions into wires: coefficients become integers at a common accumulator scale, the accumulator is
+    /// rescaled to `targetScale` (the activation scale by default), optionally through a fused ReLU.
+    /// With `exact`, the result lands exactly at `targetScale` (free upscaling when the accumulator scale is lower).
+    public mutating func materialize(
+        _ value: QuantizedOperand, relu: Bool = false, targetScale: Int? = nil, exact: Bool = false, rounding: Rounding? = nil,
+        name: String? = nil
+    ) throws(ModelError) -> Int {
+        if case let .tensor(id) = value, !relu {
+            let scale = tensors[id].scale
+            guard let targetScale else { return id }
+            if scale == targetScale || (!exact && scale < targetScale) { return id }
+        }
+        let expressions: Tensor<Expression>
+        switch value {
+        case let .tensor(id): expressions = symbols(id)
+        case let .pending(pending): expressions = pending
+        case let .constant(constant): expressions = Operand(constant).expressions
+        }
+        if let problem = expressions.elements.lazy.compactMap(\.problem).first {
+            throw fail(problem == .degree
+                ? "a product of more than two activations needs an intermediate rescale, which is not supported here"
+                : "division by an activation is not supported yet (it needs the exact division relation of the next release)")
+        }
+        let rows = expressions.elements.map(Self.merged)
+
+        // Parameters multiplied by activations take their scale from their values; the rest follow the accumulator.
+        var productParameters = Set<Int>()
+        var linearParameters = Set<Int>()
+        for row in rows {
+            for term in row.terms {
+                for symbol in [term.left, term.right] where symbol >= 0 {
+                    let tensor = Expression.tensor(of: symbol)
+                    guard tensors[tensor].role == .parameter, tensors[tensor].scale == Int.min else { continue }
+                    if term.right >= 0 { productParameters.insert(tensor) } else { linearParameters.insert(tensor) }
+                }
+            }
+        }
+        for id in productParameters.sorted() { try assignParameter(id, scale: nil, bits: nil) }
+        linearParameters.subtract(productParameters)
+
+        func termScale(_ term: Expression.Term) -> Int? {
+            let left = tensors[Expression.tensor(of: term.left)].scale
+            if left == Int.min { return nil }
+            guard term.right >= 0 else { return left }
+            let right = tensors[Expression.tensor(of: term.right)].scale
+            return right == Int.min ? nil : left + right
+        }
+        var maximumTermScale = 0
+        var largestRelative = 0.0
+        for row in rows {
+            for term in row.terms {
+                guard let scale = termScale(term) else { continue }
+                maximumTermScale = max(maximumTermScale, scale)
+            }
+        }
+        for row in rows {
+            for term in row.terms {
+                guard let scale = termScale(term) else { continue }
+                largestRelative = max(largestRelative, abs(term.coefficient) * pow(2, Double(maximumTermScale - scale)))
+            }
+        }
+        // Extra fractional bits of the coefficients: the fewest that represent them exactly, else as many as fit.
+        var coefficientScale = settings.maximumWeightScale
+        if largestRelative > 0 {
+            let limit = Double((1 << (settings.weightBits - 1)) - 1)
+            coefficientScale = min(coefficientScale, max(0, Int(log2(limit / largestRelative).rounded(.down))))
+        } else {
+            coefficientScale = 0
+        }
+        func exactAt(_ extra: Int) -> Bool {
+            for row in rows {
+                for term in row.terms {
+                    guard let scale = termScale(term) else { continue }
+                    let scaled = term.coefficient * pow(2, Double(extra + maximumTermScale - scale))
+                    if scaled != scaled.rounded() { return false }
+                }
+            }
+            return true
+        }
+        if let smallest = (0...coefficientScale).first(where: exactAt) { coefficientScale = smallest }
+        var accumulatorScale = coefficientScale + maximumTermScale
+        for id in linearParameters.sorted() { try assignParameter(id, scale: accumulatorScale, bits: nil) }
+
+        let target = targetScale ?? settings.activationScale
+        if exact && accumulatorScale < target { accumulatorScale = target }
+        let shift = max(0, accumulatorScale - target)
+        let outputScale = accumulatorScale - shift
+        let rounding = rounding ?? settings.rounding
+
+        var step = AffineStep(rowEnds: [], coefficients: [], left: [], right: [], constants: [], shift: shift, rounding: rounding, quotientBits: 0, relu: relu)
+        var low = Int.max
+        var high = Int.min
+        var worstError = 0.0
+        var magnitude = 0.0
+        let accumulatorUnit = pow(2, Double(accumulatorScale))
+        for row in rows {
+            var rowLow = 0.0
+            var rowHigh = 0.0
+            var error = 0.0
+            for term in row.terms {
+                let scale = termScale(term)!
+                let unit = pow(2, Double(accumulatorScale - scale))
+                let scaled = (term.coefficient * unit).rounded()
+                guard abs(scaled) < Double(Quantizer.valueLimit) else { throw fail("a coefficient (\(term.coefficient)) is too large to quantize") }
+                let coefficient = Int(scaled)
+                if coefficient == 0 && term.coefficient == 0 { continue }
+                let quantizedCoefficient = scaled / unit
+                let x = tensors[Expression.tensor(of: term.left)]
+                var termLow: Double
+                var termHigh: Double
+                if term.right < 0 {
+                    termLow = Double(x.range.lowerBound)
+                    termHigh = Double(x.range.upperBound)
+                    error += abs(quantizedCoefficient) * x.errorBound + abs(quantizedCoefficient - term.coefficient) * (x.magnitude + x.errorBound)
+                } else {
+                    let y = tensors[Expression.tensor(of: term.right)]
+                    let corners = [Double(x.range.lowerBound) * Double(y.range.lowerBound), Double(x.range.lowerBound) * Double(y.range.upperBound),
+                                   Double(x.range.upperBound) * Double(y.range.lowerBound), Double(x.range.upperBound) * Double(y.range.upperBound)]
+                    termLow = corners.min()!
+                    termHigh = corners.max()!
+                    let product = x.magnitude * y.errorBound + y.magnitude * x.errorBound + x.errorBound * y.errorBound
+                    error += abs(quantizedCoefficient) * product
+                        + abs(quantizedCoefficient - term.coefficient) * (x.magnitude + x.errorBound) * (y.magnitude + y.errorBound)
+                }
+                let a = termLow * Double(coefficient)
+                let b = termHigh * Double(coefficient)
+                rowLow += min(a, b)
+                rowHigh += max(a, b)
+                step.coefficients.append(coefficient)
+                step.left.append(term.left)
+                step.right.append(term.right)
+            }
+            let constant = (row.constant * accumulatorUnit).rounded()
+            guard abs(constant) < Double(Quantizer.valueLimit) else { throw fail("a constant (\(row.constant)) is too large to quantize") }
+            error += abs(constant / accumulatorUnit - row.constant)
+            rowLow += constant
+            rowHigh += constant
+            guard abs(rowLow) < Double(Quantizer.valueLimit), abs(rowHigh) < Double(Quantizer.valueLimit) else {
+                throw fail("values may reach \(max(abs(rowLow), abs(rowHigh))), beyond 2^60; lower the activation scale or weight bits")
+            }
+            step.constants.append(Int(constant))
+            step.rowEnds.append(step.coefficients.count)
+            low = min(low, Int(rowLow))
+            high = max(high, Int(rowHigh))
+            worstError = max(worstError, error)
+        }
+        if rows.isEmpty { low = 0; high = 0 }
+        let quotientLow = FixedPoint.rescale(low, shift: shift, rounding: rounding)
+        let quotientHigh = FixedPoint.rescale(high, shift: shift, rounding: rounding)
+        step.quotientBits = BitWidth.signed(quotientLow...quotientHigh)
+        if shift + step.quotientBits > maximumRangeBits || step.quotientBits > 61 {
+            throw fail("values need \(step.quotientBits) bits, beyond what a range check proves; lower the activation scale")
+        }
+        let range = relu ? max(0, quotientLow)...max(0, quotientHigh) : quotientLow...quotientHigh
+        let outputUnit = pow(2, Double(outputScale))
+        if shift > 0 { worstError += (rounding == .halfUp ? 0.5 : 1) / outputUnit }
+        magnitude = Double(max(abs(range.lowerBound), abs(range.upperBound))) / outputUnit
+        return record(.affine(step), name: name, shape: expressions.shape, scale: outputScale, range: range,
+                      error: worstError + 1e-12, magnitude: magnitude, elementType: .float)
+    }
+
+    /// Appends a step and its output tensor.
+    mutating func record(
+        _ kind: StepKind, name: String? = nil, shape: [Int], scale: Int, range: ClosedRange<Int>, error: Double, magnitude: Double,
+        elementType: ElementType
+    ) -> Int {
+        let node = currentNode
+        let id = addTensor(TensorInfo(
+            name: name ?? node?.outputs.first ?? "tensor\(tensors.count)", role: .computed, shape: shape, elementType: elementType,
+            scale: scale, range: range, errorBound: error, magnitude: magnitude))
+        steps.append(Step(name: node?.name ?? (name ?? "output"), operations: node?.type ?? "output", output: id, kind: kind))
+        return id
+    }
+
+    /// Like terms merged (products keyed by their ordered pair), zeros dropped.
+    private static func merged(_ expression: Expression) -> Expression {
+        guard expression.terms.count > 1 else { return expression }
+        struct Key: Hashable { var left: Int, right: Int }
+        var index: [Key: Int] = [:]
+        index.reserveCapacity(expression.terms.count)
+        var terms: [Expression.Term] = []
+        terms.reserveCapacity(expression.terms.count)
+        for term in expression.terms {
+            let key = Key(left: term.left, right: term.right)
+            if let position = index[key] {
+                terms[position].coefficient += term.coefficient
+            } else {
+                index[key] = terms.count
+                terms.append(term)
+            }
+        }
+        var result = expression
+        result.terms = terms.filter { $0.coefficient != 0 }
+        return result
+    }
+
+    // MARK: - Polynomial ops
+
+    /// Evaluates a polynomial op symbolically. Constants in parameter positions become committed parameters when
+    /// weights are not fixed; wide pending inputs of a contraction are materialized first.
+    mutating func polynomial(_ op: some PolynomialOperator, _ node: Node, _ inputs: [QuantizedOperand?]) throws(ModelError) -> [QuantizedOperand] {
+        var operands: [Operand?] = []
+        let parameterPositions = Set(op.parameterInputs(node))
+        for (position, input) in inputs.enumerated() {
+            guard var input else { operands.append(nil); continue }
+            if case let .pending(expressions) = input, op.isContraction, Self.isWide(expressions) {
+                input = .tensor(try materialize(input))
+            }
+            if case let .constant(constant) = input, weights != .fixed, parameterPositions.contains(position),
+               constant.elementType == .float, constant.shape.reduce(1, *) > 1 {
+                operands.append(.symbolic(parameter(named: node.inputs[position], constant.floatTensor)))
+                continue
+            }
+            operands.append(operand(input))
+        }
+        var outputs = try op.evaluate(node, operands)
+        if outputs.contains(where: { if case let .symbolic(t) = $0 { t.elements.contains { $0.problem == .degree } } else { false } }) {
+            // Materialize quadratic pending inputs and try again.
+            for (position, input) in inputs.enumerated() {
+                if case let .pending(expressions)? = input, expressions.elements.contains(where: \.isQuadratic) {
+                    operands[position] = .symbolic(symbols(try materialize(.pending(expressions))))
+                }
+            }
+            outputs = try op.evaluate(node, operands)
+        }
+        return outputs.map(wrap)
+    }
+
+    /// More than two terms in some element: composing it into a contraction would multiply the terms.
+    static func isWide(_ expressions: Tensor<Expression>) -> Bool {
+        expressions.elements.contains { $0.terms.count > 2 || $0.isQuadratic }
+    }
+
+    // MARK: - Non-linear helpers for ops
+
+    /// max(0, x), fused with the rescale when x is pending.
+    public mutating func rectify(_ value: QuantizedOperand) throws(ModelError) -> Int {
+        try materialize(value, relu: true)
+    }
+
+    /// A materialized tensor at exactly `scale` (free when the value has that scale or less).
+    public mutating func aligned(_ value: QuantizedOperand, scale: Int) throws(ModelError) -> Int {
+        try materialize(value, targetScale: scale, exact: true)
+    }
+
+    /// Windows of max or min over symbols of materialized tensors that share one scale.
+    public mutating func maximum(_ windows: [[Int]], shape: [Int], negate: Bool) throws(ModelError) -> Int {
+        let sourceTensors = Set(windows.joined().map(Expression.tensor(of:)))
+        let scales = Set(sourceTensors.map { tensors[$0].scale })
+        guard scales.count == 1, let scale = scales.first else { throw fail("the inputs of a max or min must share one scale") }
+        let low = sourceTensors.map { tensors[$0].range.lowerBound }.min()!
+        let high = sourceTensors.map { tensors[$0].range.upperBound }.max()!
+        let error = sourceTensors.map { tensors[$0].errorBound }.max()!
+        guard windows.allSatisfy({ !$0.isEmpty }) else { throw fail("a window holds no element") }
+        let step = MaximumStep(windows: Windows(windows), negate: negate, differenceBits: BitWidth.unsigned(high - low))
+        return record(.maximum(step), shape: shape, scale: scale, range: low...high, error: error,
+                      magnitude: Double(max(abs(low), abs(high))) / pow(2, Double(scale)), elementType: .float)
+    }
+
+    public mutating func argmax(_ windows: [[Int]], shape: [Int], negate: Bool, selectLast: Bool) throws(ModelError) -> Int {
+        let sourceTensors = Set(windows.joined().map(Expression.tensor(of:)))
+        let low = sourceTensors.map { tensors[$0].range.lowerBound }.min()!
+        let high = sourceTensors.map { tensors[$0].range.upperBound }.max()!
+        let width = windows.map(\.count).max() ?? 1
+        let step = ArgMaxStep(windows: Windows(windows), negate: negate, selectLast: selectLast, differenceBits: BitWidth.unsigned(high - low) + 1)
+        return record(.argmax(step), shape: shape, scale: 0, range: 0...(width - 1), error: 0, magnitude: Double(width - 1), elementType: .int64)
+    }
+
+    public mutating func sign(_ id: Int) throws(ModelError) -> Int {
+        let range = tensors[id].range
+        let magnitude = max(abs(range.lowerBound), abs(range.upperBound))
+        return record(.sign(SignStep(input: id, bits: BitWidth.signed(-magnitude...magnitude))), shape: tensors[id].shape, scale: 0,
+                      range: -1...1, error: 1, magnitude: 1, elementType: .float)
+    }
+
+    public mutating func piecewise(_ id: Int, function: ActivationFunction) throws(ModelError) -> Int {
+        let input = tensors[id]
+        let outputScale = settings.activationScale
+        let table = PiecewiseLinearTable.sampling(
+            function.callAsFunction, range: function.range, spacing: function.spacing, inputScale: input.scale, outputScale: outputScale)
+        let tableError = function.maximumError(of: table, inputScale: input.scale, outputScale: outputScale, inputRange: input.range)
+        let range = table.values.min()!...table.values.max()!
+        let step = PiecewiseStep(
+            input: id, function: function.rawValue, table: table, inputBits: BitWidth.signed(input.range), outputBits: BitWidth.signed(range))
+        return record(.piecewise(step), shape: input.shape, scale: outputScale, range: range,
+                      error: function.lipschitz * input.errorBound + tableError,
+                      magnitude: Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(outputScale)), elementType: .float)
+    }
+}
+
+/// Sigmoid and Tanh, with the sampling their tables use.
+public enum ActivationFunction: String, Sendable, Hashable, Codable {
+    case sigmoid, tanh
+
+    public func callAsFunction(_ x: Double) -> Double {
+        self == .sigmoid ? 1 / (1 + exp(-x)) : Foundation.tanh(x)
+    }
+
+    /// |f(a) − f(b)| ≤ lipschitz·|a − b|.
+    public var lipschitz: Double { self == .sigmoid ? 0.25 : 1 }
+    /// The table covers [−range, range]; beyond it the output is clamped to the end values.
+    public var range: Double { self == .sigmoid ? 8 : 4 }
+    /// Breakpoint spacing (real units) when the input scale allows it.
+    public var spacing: Double { self == .sigmoid ? 0.5 : 0.25 }
+
+    /// max |f(x/2^inputScale) − table(x)/2^outputScale| over every integer the table interpolates and the ends of the
+    /// input range (f is monotone, so beyond the table the gap is largest at the ends).
+    public func maximumError(of table: PiecewiseLinearTable, inputScale: Int, outputScale: Int, inputRange: ClosedRange<Int>) -> Double {
+        let inputUnit = Double(1 << inputScale)
+        let outputUnit = Double(1 << outputScale)
+        func gap(_ x: Int) -> Double { abs(self(Double(x) / inputUnit) - Double(table.evaluate(x)) / outputUnit) }
+        let low = max(table.lowerBound, inputRange.lowerBound)
+        let high = min(table.upperBound, inputRange.upperBound)
+        var worst = max(gap(inputRange.lowerBound), gap(inputRange.upperBound))
+        if low <= high {
+            for x in low...high { worst = max(worst, gap(x)) }
+        }
+        return worst
+    }
+}

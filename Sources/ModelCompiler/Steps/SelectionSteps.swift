@@ -1,0 +1,102 @@
+import Algebra
+import ConstraintSystem
+import Gadgets
+
+/// The largest (or, with `negate`, smallest) element of each window: m − xᵢ ≥ 0 for all i and Π(m − xᵢ) = 0.
+/// MaxPool, GlobalMaxPool, ReduceMax/Min and Max/Min of several tensors.
+public struct MaximumStep: Sendable, Hashable, Codable, StepSemantics {
+    public var windows: Windows
+    public var negate: Bool
+    public var differenceBits: Int
+
+    func evaluate(_ values: [[Int]]) -> [Int] {
+        (0..<windows.count).map { index in
+            let elements = windows.window(index).map { value(values, $0) }
+            return negate ? elements.min()! : elements.max()!
+        }
+    }
+
+    func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
+        var output: [Signal] = []
+        for index in 0..<windows.count {
+            let elements = windows.window(index).map { signal(signals, $0) }
+            if negate {
+                output.append(try builder.maximum(of: elements.map { $0 * -1 }, differenceBits: differenceBits) * -1)
+            } else {
+                output.append(try builder.maximum(of: elements, differenceBits: differenceBits))
+            }
+        }
+        return output
+    }
+
+    var summary: String { "\(negate ? "min" : "max"), diff \(differenceBits)b" }
+}
+
+/// The index of the largest (or smallest) element of each window, the first on ties or the last with `selectLast`,
+/// through a constrained one-hot vector.
+public struct ArgMaxStep: Sendable, Hashable, Codable, StepSemantics {
+    public var windows: Windows
+    public var negate: Bool
+    public var selectLast: Bool
+    public var differenceBits: Int
+
+    func evaluate(_ values: [[Int]]) -> [Int] {
+        (0..<windows.count).map { index in
+            let elements = windows.window(index).map { value(values, $0) * (negate ? -1 : 1) }
+            let best = elements.max()!
+            return selectLast ? elements.lastIndex(of: best)! : elements.firstIndex(of: best)!
+        }
+    }
+
+    func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
+        var output: [Signal] = []
+        for index in 0..<windows.count {
+            var elements = windows.window(index).map { signal(signals, $0) * (negate ? -1 : 1) }
+            if selectLast { elements.reverse() }
+            let position = try builder.argmax(of: elements, differenceBits: differenceBits)
+            output.append(selectLast ? Signal.constant(elements.count - 1) - position : position)
+        }
+        return output
+    }
+
+    var summary: String { "\(negate ? "argmin" : "argmax"), diff \(differenceBits)b" }
+}
+
+/// sign(x) ∈ {−1, 0, 1}: [x ≥ 0] − [−x ≥ 0], two proven sign bits.
+public struct SignStep: Sendable, Hashable, Codable, StepSemantics {
+    public var input: Int
+    public var bits: Int
+
+    func evaluate(_ values: [[Int]]) -> [Int] { values[input].map { $0.signum() } }
+
+    func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
+        var output: [Signal] = []
+        for x in signals[input] {
+            output.append(try builder.isNonNegative(x, bits: bits) - builder.isNonNegative(x * -1, bits: bits))
+        }
+        return output
+    }
+
+    var summary: String { "sign \(bits)b x2" }
+}
+
+/// A piecewise-linear table (Sigmoid, Tanh) applied to every element.
+public struct PiecewiseStep: Sendable, Hashable, Codable, StepSemantics {
+    public var input: Int
+    public var function: String
+    public var table: PiecewiseLinearTable
+    public var inputBits: Int
+    public var outputBits: Int
+
+    func evaluate(_ values: [[Int]]) -> [Int] { values[input].map(table.evaluate) }
+
+    func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
+        var output: [Signal] = []
+        for x in signals[input] {
+            output.append(try builder.piecewiseLinear(x, table: table, inputBits: inputBits, outputBits: outputBits))
+        }
+        return output
+    }
+
+    var summary: String { "\(function): in \(inputBits)b, out \(outputBits)b, \(table.segmentCount) segments" }
+}
