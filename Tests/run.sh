@@ -39,3 +39,7 @@ if [ ! -x "$onnx_venv/bin/python" ] || ! "$onnx_venv/bin/python" -c "import onnx
     "$onnx_venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements-onnx.txt
 fi
 "$onnx_venv/bin/python" Tests/Interop/onnx_models.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
+# ONNX's own backend cases (exported by PyTorch, opsets 6-12) against their expected outputs, and the corpus of models
+# exported by today's PyTorch (both exporters) and tf2onnx against onnxruntime.
+"$onnx_venv/bin/python" Tests/Interop/onnx_backend_cases.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
+"$onnx_venv/bin/python" Tests/Interop/onnx_corpus.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"

@@ -14,12 +14,17 @@ extension ConstraintSystemBuilder {
         for difference in differences {
             try enforceUnsignedRange(difference, bits: differenceBits, gadget: "maximum")
         }
-        var running = differences[0]
+        // The running product is a field element: its integer value would overflow for wide windows.
+        var running = differences[0].combination
+        var value = Fr(signed: differences[0].value)
         for difference in differences.dropFirst().dropLast() {
-            running = product(running, difference)
+            value *= Fr(signed: difference.value)
+            let wire = allocate(.intermediate, value: value)
+            enforce(running, difference.combination, LinearCombination(wire))
+            running = LinearCombination(wire)
         }
         // running · (m − last) = 0
-        enforce(running.combination, differences[differences.count - 1].combination, LinearCombination())
+        enforce(running, differences[differences.count - 1].combination, LinearCombination())
         return maximum
     }
 }

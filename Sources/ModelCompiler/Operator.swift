@@ -11,10 +11,17 @@ public protocol Operator: Sendable {
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand]
     /// True when the outputs depend only on the inputs' types (Shape, Size): such nodes always fold.
     var dependsOnlyOnTypes: Bool { get }
+    /// About how many terms (multiply-adds, compared elements) the node's circuit handles: the compiler refuses
+    /// graphs far beyond what a prover can take before spending the time to quantize them.
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int
 }
 
 extension Operator {
     public var dependsOnlyOnTypes: Bool { false }
+
+    public func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        inputs.reduce(0) { $0 + ($1?.count ?? 0) } + outputs.reduce(0) { $0 + $1.count }
+    }
 }
 
 /// An op that only moves elements (reshape, transpose, slice, pad, ...): it costs no constraints.

@@ -130,13 +130,18 @@ public struct QuantizedModel: Sendable, Hashable, Codable {
                 throw ModelError("input '\(input.name)' has \(flat.count) values, the model expects \(count) (shape \(input.shape))")
             }
             let unit = Double(1 << tensors[input.tensor].scale)
+            let proven = tensors[input.tensor].range
             var integers: [Int] = []
             integers.reserveCapacity(count)
             for (index, value) in flat.enumerated() {
-                guard value.isFinite, input.declaredRange.contains(value) else {
-                    throw ModelError("input '\(input.name)' value \(value) at index \(index) is outside its range \(input.declaredRange)")
+                // Anything the circuit's range check admits is sound and within the error bounds, which hold over the
+                // whole proven range (the declared range widened to a power-of-two span).
+                let scaled = (value * unit).rounded()
+                guard value.isFinite, scaled >= Double(proven.lowerBound), scaled <= Double(proven.upperBound) else {
+                    let high = Double(proven.upperBound) / unit
+                    throw ModelError("input '\(input.name)' value \(value) at index \(index) is outside its range \(input.declaredRange) (the circuit proves \(Double(proven.lowerBound) / unit)...\(high))")
                 }
-                integers.append(Int((value * unit).rounded()))
+                integers.append(Int(scaled))
             }
             result.append(integers)
         }
@@ -151,6 +156,7 @@ public struct QuantizedModel: Sendable, Hashable, Codable {
     /// The model with every parameter value zeroed: two models with equal structure prove with the same circuit.
     var structure: QuantizedModel {
         var copy = self
+        copy.name = ""
         for index in copy.parameters.indices { copy.parameters[index].values = copy.parameters[index].values.map { _ in 0 } }
         for index in copy.tensors.indices { copy.tensors[index].errorBound = 0; copy.tensors[index].magnitude = 0 }
         for index in copy.outputs.indices { copy.outputs[index].errorBound = 0 }

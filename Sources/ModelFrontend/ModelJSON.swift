@@ -107,7 +107,7 @@ public enum ModelJSON {
             guard constant.shape.allSatisfy({ $0 >= 0 }), Shape.count(constant.shape) == constant.values.count else {
                 throw ModelError("constant '\(name)' has \(constant.values.count) values for shape \(constant.shape)")
             }
-            guard constant.values.allSatisfy(\.isFinite) else { throw ModelError("constant '\(name)' has a value that is not finite") }
+            guard constant.values.allSatisfy({ $0.isFinite && abs($0) < 9e15 }) else { throw ModelError("constant '\(name)' has a value that is not finite") }
             let type = constant.type ?? .float
             constants[name] = type == .float
                 ? .float(Tensor(shape: constant.shape, elements: constant.values))

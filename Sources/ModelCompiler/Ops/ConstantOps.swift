@@ -90,10 +90,10 @@ struct RangeOp: Operator {
         let operands = try [0, 1, 2].map { index throws(ModelError) in try required(node, inputs, index) }
         let values = operands.map { $0.doubles.elements.first ?? 0 }
         guard values[2] != 0 else { throw node.error("delta is 0") }
-        let count = max(0, Int(((values[1] - values[0]) / values[2]).rounded(.up)))
+        let count = max(0, Int(constant: ((values[1] - values[0]) / values[2]).rounded(.up)))
         guard count <= 1 << 24 else { throw node.error("the range is too long") }
         if operands.allSatisfy({ $0.elementType.isInteger }) {
-            return [.integer(Tensor(shape: [count], elements: (0..<count).map { Int(values[0]) + $0 * Int(values[2]) }), operands[0].elementType)]
+            return [.integer(Tensor(shape: [count], elements: (0..<count).map { Int(constant: values[0]) + $0 * Int(constant: values[2]) }), operands[0].elementType)]
         }
         return [.float(Tensor(shape: [count], elements: (0..<count).map { values[0] + Double($0) * values[2] }))]
     }

@@ -10,6 +10,11 @@ struct ConvOp: PolynomialOperator {
     let types = ["Conv"]
     var isContraction: Bool { true }
 
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        guard inputs.count > 1, let weight = inputs[1] else { return outputs.first?.count ?? 0 }
+        return (outputs.first?.count ?? 0) * weight.count / max(weight.shape.first ?? 1, 1)
+    }
+
     func compute<T: Arithmetic>(_ node: Node, _ inputs: [Tensor<T>?]) throws(ModelError) -> [Tensor<T>] {
         try node.allow(["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"])
         let x = try required(node, inputs, 0)
@@ -58,6 +63,10 @@ struct ConvOp: PolynomialOperator {
 struct ConvTransposeOp: PolynomialOperator {
     let types = ["ConvTranspose"]
     var isContraction: Bool { true }
+
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        (inputs.first??.count ?? 0) * (inputs.count > 1 ? inputs[1]?.count ?? 1 : 1) / max(inputs.first??.shape.dropFirst().first ?? 1, 1)
+    }
 
     func compute<T: Arithmetic>(_ node: Node, _ inputs: [Tensor<T>?]) throws(ModelError) -> [Tensor<T>] {
         try node.allow(["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad", "output_padding", "output_shape"])

@@ -406,7 +406,8 @@ struct ResizeOp: LayoutOperator {
             scales = zip(sizes, shape).map { Double($0) / Double($1) }
         } else {
             guard scales.count == shape.count else { throw node.error("scales \(scales) need one entry per axis of \(shape)") }
-            output = zip(shape, scales).map { Int((Double($0) * $1).rounded(.down)) }
+            output = zip(shape, scales).map { Int(constant: (Double($0) * $1).rounded(.down)) }
+            guard output.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }) else { throw node.error("scales \(scales) give the output shape \(output)") }
         }
         let inputShape = shape
         func source(_ x: Int, _ axis: Int) -> Int {
@@ -422,10 +423,10 @@ struct ResizeOp: LayoutOperator {
             }
             var index: Int
             switch rounding {
-            case "floor": index = Int(original.rounded(.down))
-            case "ceil": index = Int(original.rounded(.up))
-            case "round_prefer_ceil": index = Int((original + 0.5).rounded(.down))
-            default: index = original == original.rounded(.down) + 0.5 ? Int(original.rounded(.down)) : Int(original.rounded())
+            case "floor": index = Int(constant: original.rounded(.down))
+            case "ceil": index = Int(constant: original.rounded(.up))
+            case "round_prefer_ceil": index = Int(constant: (original + 0.5).rounded(.down))
+            default: index = original == original.rounded(.down) + 0.5 ? Int(constant: original.rounded(.down)) : Int(constant: original.rounded())
             }
             return min(max(index, 0), size - 1)
         }

@@ -47,6 +47,11 @@ enum LinearAlgebraOps {
 }
 
 struct GemmOp: PolynomialOperator {
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        let inner = (try? node.int("transA", default: 0)) == 1 ? inputs.first??.shape.first : inputs.first??.shape.last
+        return (outputs.first?.count ?? 0) * (inner ?? 1)
+    }
+
     let types = ["Gemm"]
     var isContraction: Bool { true }
 
@@ -73,6 +78,11 @@ struct GemmOp: PolynomialOperator {
 }
 
 struct MatMulOp: PolynomialOperator {
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        let inner = (try? node.int("transA", default: 0)) == 1 ? inputs.first??.shape.first : inputs.first??.shape.last
+        return (outputs.first?.count ?? 0) * (inner ?? 1)
+    }
+
     let types = ["MatMul"]
     var isContraction: Bool { true }
 

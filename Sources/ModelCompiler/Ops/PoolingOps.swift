@@ -26,6 +26,12 @@ enum PoolingOps {
 }
 
 struct AveragePoolOp: PolynomialOperator {
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        let kernel = (try? node.ints("kernel_shape")).flatMap { $0 }?.reduce(1, *)
+        let input = inputs.first??.count ?? 0
+        return kernel.map { (outputs.first?.count ?? 0) * $0 } ?? input
+    }
+
     let types = ["AveragePool"]
     var isContraction: Bool { true }
 
@@ -66,6 +72,13 @@ struct GlobalAveragePoolOp: PolynomialOperator {
 
 /// MaxPool and GlobalMaxPool: padding never wins (it is excluded, as ONNX's −∞ padding).
 struct MaxPoolOp: Operator {
+    /// Each compared element costs a range check (about 16 constraints), not a free constant multiply.
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
+        let kernel = (try? node.ints("kernel_shape")).flatMap { $0 }?.reduce(1, *)
+        let input = inputs.first??.count ?? 0
+        return 16 * (kernel.map { (outputs.first?.count ?? 0) * $0 } ?? input)
+    }
+
     let types = ["MaxPool", "GlobalMaxPool"]
 
     func windows(_ node: Node, _ shape: [Int]) throws(ModelError) -> (windows: [[Int]], shape: [Int]) {

@@ -75,10 +75,16 @@ struct LeakyReluOp: Operator {
 struct PReluOp: Operator {
     let types = ["PRelu"]
 
+    /// A 1-D slope of C values that numpy cannot broadcast is per channel (axis 1), as opset 6 exporters meant it.
+    static func aligned(_ slope: Tensor<Double>, to shape: [Int]) -> Tensor<Double> {
+        guard Shape.broadcast([shape, slope.shape]) != shape, slope.rank == 1, shape.count >= 2, slope.count == shape[1] else { return slope }
+        return slope.reshaped([slope.count] + Array(repeating: 1, count: shape.count - 2))
+    }
+
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
         try node.allow([])
         let x = try required(node, inputs, 0).doubles
-        let slope = try required(node, inputs, 1).doubles
+        let slope = PReluOp.aligned(try required(node, inputs, 1).doubles, to: x.shape)
         let result = try ElementwiseOps.broadcast(node, [x, slope]) { $0 >= 0 ? $0 : $0 * $1 }
         guard result.shape == x.shape else { throw node.error("slope \(slope.shape) does not broadcast to \(x.shape)") }
         return [.float(result)]
@@ -88,8 +94,9 @@ struct PReluOp: Operator {
         guard case let .constant(slopeConstant)? = inputs.count > 1 ? inputs[1] : nil else { throw node.error("the slope must be a constant") }
         let x = try quantizer.materialize(try required(node, inputs, 0))
         let r = try quantizer.rectify(.tensor(x))
-        let slope = slopeConstant.floatTensor.map(Expression.init(constant:))
-        let complement = slopeConstant.floatTensor.map { Expression(constant: 1 - $0) }
+        let slopes = PReluOp.aligned(slopeConstant.floatTensor, to: quantizer.info(x).shape)
+        let slope = slopes.map(Expression.init(constant:))
+        let complement = slopes.map { Expression(constant: 1 - $0) }
         let scaled = try ElementwiseOps.broadcast(node, [quantizer.symbols(x), slope], *)
         let kept = try ElementwiseOps.broadcast(node, [quantizer.symbols(r), complement], *)
         guard scaled.shape == quantizer.info(x).shape else { throw node.error("slope \(slopeConstant.shape) does not broadcast to \(quantizer.info(x).shape)") }
@@ -119,7 +126,7 @@ struct ClipOp: Operator {
         let lo = low ?? -.infinity
         let hi = high ?? .infinity
         return try RectifierOps.unary(node, inputs, float: { min(max($0, lo), hi) },
-                                      integer: { min(max($0, low.map { Int($0) } ?? .min), high.map { Int($0) } ?? .max) })
+                                      integer: { min(max($0, low.map { Int(constant: $0) } ?? .min), high.map { Int(constant: $0) } ?? .max) })
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {

@@ -41,6 +41,7 @@ public enum Declutter {
                 let logits = graph.nodes[position].inputs[0]
                 result.proved[output] = (logits, "logits: Softmax dropped, the argmax is unchanged")
                 result.notes.append("final Softmax '\(graph.nodes[position].name)' dropped: the circuit proves its logits")
+                result.dropped.append(graph.nodes.remove(at: position))
             }
         }
         result.graph = graph

@@ -9,6 +9,10 @@ public struct PreparedGraph: Sendable {
     public var proved: [String: (tensor: String, note: String)] = [:]
     /// What the passes changed, in words.
     public var notes: [String] = []
+    /// About how many terms the kept nodes handle (see `Operator.work`).
+    public var work = 0
+    /// Final nodes the circuit does not prove (a dropped Softmax); the float interpreter still runs them.
+    public var dropped: [Node] = []
 }
 
 /// The fold pass: evaluates every node whose inputs are all known at compile time (and Shape/Size of static
@@ -27,6 +31,7 @@ public enum FoldConstants {
         var kept: [Node] = []
         var names = Set<String>()
         var folded = 0
+        var work = 0
         for node in graph.nodes {
             guard names.insert(node.name).inserted else { throw ModelError(node: node.name, "the node name is used twice") }
             guard let op = OperatorTable.lookup(node.type) else {
@@ -60,6 +65,7 @@ public enum FoldConstants {
                 folded += 1
             } else {
                 kept.append(node)
+                work += op.work(node, inputs: operands.map { $0?.type }, outputs: outputs.map(\.type))
             }
         }
         for output in graph.outputs where types[output] == nil && constants[output] == nil {
@@ -71,6 +77,7 @@ public enum FoldConstants {
         result.nodes = kept
         result.constants = constants.filter { used.contains($0.key) }
         var prepared = PreparedGraph(graph: result, types: types)
+        prepared.work = work
         if folded > 0 { prepared.notes.append("\(folded) nodes folded at compile time") }
         return prepared
     }

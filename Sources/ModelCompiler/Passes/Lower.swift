@@ -172,9 +172,9 @@ public enum FloatInterpreter {
             }
             values[input.name] = input.type.elementType == .float
                 ? .float(Tensor(shape: input.type.shape, elements: flat))
-                : .integer(Tensor(shape: input.type.shape, elements: flat.map { Int($0) }), input.type.elementType)
+                : .integer(Tensor(shape: input.type.shape, elements: flat.map { Int(constant: $0) }), input.type.elementType)
         }
-        for node in graph.nodes {
+        for node in graph.nodes + prepared.dropped {
             let op = OperatorTable.lookup(node.type)!
             let outputs = try op.evaluate(node, node.inputs.map { $0.isEmpty ? nil : values[$0] })
             for (name, output) in zip(node.outputs, outputs) where !name.isEmpty { values[name] = output }

@@ -4,6 +4,10 @@ import ModelIR
 
 /// The quantization pass: walks the prepared graph, turning each node into circuit steps or pending expressions.
 public enum Quantization {
+    /// Graphs handling more terms than this are refused before quantization (a circuit of roughly this many
+    /// constraints takes minutes and gigabytes to prove on a laptop).
+    public static let workLimit = 1 << 25
+
     /// Quantizes `prepared`. Every graph input needs a declared range. With `weights` other than `.fixed`, non-scalar
     /// float constants that linear ops read become committed parameters; `matching` (a model compiled before) then fixes
     /// their scales and bit widths, so a retrained model of the same architecture yields the same circuit, or an error.
@@ -17,9 +21,14 @@ public enum Quantization {
               (0...30).contains(settings.maximumWeightScale) else {
             throw ModelError("settings out of range: activation scale 0...24, weight bits 2...24, maximum weight scale 0...30")
         }
+        guard prepared.work <= workLimit else {
+            throw ModelError("the model handles about \(prepared.work) multiply-adds and compared elements, beyond the \(workLimit) this compiler accepts (a circuit that size is impractical to prove); use a smaller input or model")
+        }
         let graph = prepared.graph
         var quantizer = Quantizer(settings: settings, weights: weights, reference: reference?.parameters)
         var values: [String: QuantizedOperand] = [:]
+        /// The nodes whose results a pending value still carries (named in the step that materializes it).
+        var origins: [String: [Node]] = [:]
         for (name, constant) in graph.constants { values[name] = .constant(constant) }
         var inputs: [QuantizedInput] = []
         let scale = settings.activationScale
@@ -29,6 +38,9 @@ public enum Quantization {
                 throw ModelError("input '\(input.name)' has no range: give --input-range \(input.name)=low,high or calibration samples")
             }
             let id: Int
+            guard max(abs(range.lowerBound), abs(range.upperBound)) * unit < Double(1 << 40) else {
+                throw ModelError("input '\(input.name)': the range \(range) is too large for fixed point at activation scale \(scale)")
+            }
             if input.type.elementType == .float {
                 let low = Int((range.lowerBound * unit).rounded())
                 let high = Int((range.upperBound * unit).rounded())
@@ -51,6 +63,14 @@ public enum Quantization {
         for node in graph.nodes {
             guard let op = OperatorTable.lookup(node.type) else { throw ModelError(node: node.name, "unsupported op type '\(node.type)'") }
             quantizer.currentNode = node
+            var origin: [Node] = []
+            for name in node.inputs where !name.isEmpty {
+                if case .pending? = values[name] {
+                    for source in origins[name] ?? [] where !origin.contains(where: { $0.name == source.name }) { origin.append(source) }
+                }
+            }
+            quantizer.currentOrigin = origin + [node]
+            let stepsBefore = quantizer.steps.count
             var operands: [QuantizedOperand?] = []
             for name in node.inputs {
                 if name.isEmpty { operands.append(nil); continue }
@@ -64,7 +84,12 @@ public enum Quantization {
                 if case let .pending(expressions) = output, (consumers[name] ?? 0) > 1, Quantizer.isWide(expressions) {
                     output = .tensor(try quantizer.materialize(output, name: name))
                 }
+                // A step that computes exactly this node's output carries its name.
+                if case let .tensor(id) = output, quantizer.info(id).name.hasPrefix(node.name + ":") {
+                    quantizer.rename(id, to: name)
+                }
                 values[name] = output
+                origins[name] = quantizer.steps.count > stepsBefore ? [node] : origin + [node]
             }
         }
         quantizer.currentNode = nil
@@ -77,6 +102,7 @@ public enum Quantization {
             if case let .tensor(existing) = value {
                 id = existing
             } else {
+                quantizer.currentOrigin = origins[source] ?? []
                 id = try quantizer.materialize(value, name: name)
             }
             let info = quantizer.info(id)

@@ -27,6 +27,8 @@ public struct Quantizer {
     private let reference: [ParameterTensor]?
     /// The node being quantized, for error messages and step names.
     var currentNode: Node?
+    /// The nodes whose pending results the current node absorbs, with it: a step's name.
+    var currentOrigin: [Node] = []
 
     /// The largest magnitude any intermediate integer may reach; leaves headroom in 64-bit arithmetic.
     public static let valueLimit = 1 << 60
@@ -72,6 +74,8 @@ public struct Quantizer {
         case let .constant(constant): constant.shape
         }
     }
+
+    mutating func rename(_ id: Int, to name: String) { tensors[id].name = name }
 
     mutating func addTensor(_ info: TensorInfo) -> Int {
         tensors.append(info)
@@ -228,7 +232,8 @@ public struct Quantizer {
         let outputScale = accumulatorScale - shift
         let rounding = rounding ?? settings.rounding
 
-        var step = AffineStep(rowEnds: [], coefficients: [], left: [], right: [], constants: [], shift: shift, rounding: rounding, quotientBits: 0, relu: relu)
+        var step = AffineStep(rowEnds: [], coefficients: [], left: [], right: [], constants: [], shift: shift, rounding: rounding, quotientBits: 0, relu: relu,
+                              coefficientScale: coefficientScale)
         var low = Int.max
         var high = Int.min
         var worstError = 0.0
@@ -307,9 +312,14 @@ public struct Quantizer {
     ) -> Int {
         let node = currentNode
         let id = addTensor(TensorInfo(
-            name: name ?? node?.outputs.first ?? "tensor\(tensors.count)", role: .computed, shape: shape, elementType: elementType,
+            name: name ?? node.map { "\($0.name):\(tensors.count)" } ?? "tensor\(tensors.count)", role: .computed, shape: shape, elementType: elementType,
             scale: scale, range: range, errorBound: error, magnitude: magnitude))
-        steps.append(Step(name: node?.name ?? (name ?? "output"), operations: node?.type ?? "output", output: id, kind: kind))
+        let origin = currentOrigin.isEmpty ? node.map { [$0] } ?? [] : currentOrigin
+        steps.append(Step(
+            name: origin.isEmpty ? (name ?? "output") : origin.map(\.name).joined(separator: "+"),
+            operations: origin.isEmpty ? "output" : origin.map(\.type).joined(separator: "+"), output: id, kind: kind))
+        // What this step absorbed is accounted for; later steps of the same node name the node alone.
+        currentOrigin = node.map { [$0] } ?? []
         return id
     }
 
@@ -363,6 +373,12 @@ public struct Quantizer {
                 }
             }
             outputs = try op.evaluate(node, operands)
+        }
+        for output in outputs {
+            guard case let .symbolic(tensor) = output, let problem = tensor.elements.lazy.compactMap(\.problem).first else { continue }
+            throw fail(problem == .degree
+                ? "a product of more than two activations in one node is not supported"
+                : "division by an activation is not supported yet (it needs the exact division relation of the next release)")
         }
         return outputs.map(wrap)
     }

@@ -18,10 +18,12 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
     /// Bits of the rescaled quotient (signed), or of the accumulator for a ReLU without rescale.
     public var quotientBits: Int
     public var relu: Bool
+    /// Fractional bits of the coefficients beyond the inputs' scales (for the cost report).
+    public var coefficientScale: Int = 0
 
     func terms(_ row: Int) -> Range<Int> { (row == 0 ? 0 : rowEnds[row - 1])..<rowEnds[row] }
 
-    var productCount: Int { Set(zip(left, right).filter { $0.1 >= 0 }.map { "\($0.0),\($0.1)" }).count }
+    public var productCount: Int { Set(zip(left, right).filter { $0.1 >= 0 }.map { "\($0.0),\($0.1)" }).count }
 
     func evaluate(_ values: [[Int]]) -> [Int] {
         rowEnds.indices.map { row in
@@ -71,6 +73,7 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
 
     var summary: String {
         var parts: [String] = []
+        if coefficientScale > 0 { parts.append("w @2^-\(coefficientScale)") }
         let products = productCount
         if products > 0 { parts.append("\(products) products") }
         if shift > 0 { parts.append("rem \(shift)b, q \(quotientBits)b") }
