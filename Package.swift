@@ -75,6 +75,6 @@ let package = Package(
             "ModelCompiler", "ModelFrontend", "ModelIR", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport",
         ]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Workflows", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Workflows", "ModelIR", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
 )

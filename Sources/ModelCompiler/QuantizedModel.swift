@@ -100,6 +100,7 @@ public enum StepKind: Sendable, Hashable, Codable {
     case argmax(ArgMaxStep)
     case piecewise(PiecewiseStep)
     case sign(SignStep)
+    case round(RoundStep)
 }
 
 /// A model with integer weights, explicit scales, proven value ranges and error bounds.

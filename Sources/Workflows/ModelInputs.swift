@@ -21,13 +21,21 @@ public enum ModelInputs {
         }
         let samples: [[[Double]]]
         do { samples = try parse(json, inputs: inputs) } catch { throw .input(FormatError(file: path, problem: error.description)) }
-        guard !samples.isEmpty else { throw .input(FormatError(file: path, problem: "holds no sample")) }
+        guard !samples.isEmpty, samples.allSatisfy({ $0.allSatisfy { !$0.isEmpty } }) else {
+            throw .input(FormatError(file: path, problem: "holds no numbers"))
+        }
         return samples
     }
 
     static func parse(_ json: Any, inputs: [GraphInput]) throws(ModelError) -> [[[Double]]] {
         let counts = inputs.map(\.type.count)
-        if let object = json as? [String: Any] { return [try sample(object, inputs: inputs)] }
+        if let object = json as? [String: Any] {
+            // EZKL's input_data for a single-input model: each row is a sample.
+            if inputs.count == 1, let rows = object["input_data"] as? [Any] {
+                return try rows.map { row throws(ModelError) in [try flatten(row)] }
+            }
+            return [try sample(object, inputs: inputs)]
+        }
         guard let array = json as? [Any] else { throw ModelError("expected an array or an object of numbers") }
         if array.allSatisfy({ $0 is [String: Any] }) && !array.isEmpty {
             var samples: [[[Double]]] = []
@@ -56,9 +64,6 @@ public enum ModelInputs {
     private static func sample(_ object: [String: Any], inputs: [GraphInput]) throws(ModelError) -> [[Double]] {
         if let rows = object["input_data"] as? [Any] {
             let arrays = try rows.map { row throws(ModelError) in try flatten(row) }
-            if inputs.count == 1 && arrays.count != 1 {
-                throw ModelError("input_data with \(arrays.count) rows: several samples are read from an array of arrays")
-            }
             guard arrays.count == inputs.count else {
                 throw ModelError("input_data has \(arrays.count) arrays, the model has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", ")))")
             }

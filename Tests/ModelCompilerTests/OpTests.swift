@@ -243,3 +243,20 @@ import TestSupport
         #expect(throws: ModelError.self) { try Lowering.lower(model, inputs: [[0, 1 << 20]]) }
     }
 }
+
+@Suite struct RoundTests {
+    @Test func roundHalfToEvenIsExactOverTheWholeRange() throws {
+        let (_, model, _) = try checkModel(single("Round", input: [2, 6], range: -4...4), samples: 2)
+        let input = model.tensors[model.inputs[0].tensor]
+        let unit = Double(1 << input.scale)
+        // Every integer input, ties included: the circuit's value equals Swift's round-half-to-even of the real value.
+        var values = Array(input.range)
+        while values.count % 12 != 0 { values.append(0) }
+        for start in stride(from: 0, to: values.count, by: 12) {
+            let chunk = Array(values[start..<(start + 12)])
+            let lowered = try Lowering.lower(model, inputs: [chunk])
+            try lowered.r1cs.checkSatisfied(by: lowered.witness)
+            #expect(lowered.outputs[0] == chunk.map { Int((Double($0) / unit).rounded(.toNearestOrEven)) })
+        }
+    }
+}

@@ -191,7 +191,7 @@ struct WhereOp: Operator {
 /// Comparisons, logic and transcendental functions on compile-time values (shape arithmetic, constant preprocessing).
 struct CompileTimeOp: Operator {
     let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Sqrt", "Exp", "Log",
-                 "Reciprocal", "Pow", "Erf", "ReduceProd", "Mod", "Round", "IsNaN", "IsInf"]
+                 "Reciprocal", "Pow", "Erf", "ReduceProd", "Mod", "IsNaN", "IsInf"]
 
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
         try node.allow(["fmod", "axes", "keepdims", "noop_with_empty_axes"])
@@ -223,7 +223,6 @@ struct CompileTimeOp: Operator {
         case "Log": return unary { Foundation.log($0) }
         case "Erf": return unary { Foundation.erf($0) }
         case "Reciprocal": return unary { 1 / $0 }
-        case "Round": return unary { $0.rounded(.toNearestOrEven) }
         case "Pow":
             guard values.count == 2 else { throw node.error("needs two inputs") }
             let result = try ElementwiseOps.broadcast(node, [values[0], values[1]]) { Foundation.pow($0, $1) }

@@ -430,6 +430,18 @@ public struct Quantizer {
                       range: -1...1, error: 1, magnitude: 1, elementType: .float)
     }
 
+    /// Round half to even to scale 0.
+    public mutating func roundHalfEven(_ id: Int) throws(ModelError) -> Int {
+        let input = tensors[id]
+        let shift = max(0, input.scale)
+        let half = shift > 0 ? 1 << (shift - 1) : 0
+        let low = (input.range.lowerBound + half) >> shift
+        let high = (input.range.upperBound + half) >> shift
+        let step = RoundStep(input: id, shift: shift, quotientBits: max(2, BitWidth.signed(low...high)))
+        return record(.round(step), shape: input.shape, scale: 0, range: (low - 1)...high, error: input.errorBound + 1,
+                      magnitude: Double(max(abs(low - 1), abs(high))), elementType: .float)
+    }
+
     public mutating func piecewise(_ id: Int, function: ActivationFunction) throws(ModelError) -> Int {
         let input = tensors[id]
         let outputScale = settings.activationScale

@@ -20,6 +20,7 @@ extension StepKind {
         case let .argmax(step): step
         case let .piecewise(step): step
         case let .sign(step): step
+        case let .round(step): step
         }
     }
 }
