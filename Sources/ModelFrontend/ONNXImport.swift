@@ -34,7 +34,7 @@ public enum ONNXImporter {
         for input in graph.input where constants[input.name] == nil {
             guard case .tensorType? = input.type.value else { throw ModelError("input '\(input.name)' is not a tensor") }
             let tensorType = input.type.tensorType
-            guard let elementType = elementType(Int(tensorType.elemType)) else {
+            guard let elementType = ElementType(onnxCode: Int(tensorType.elemType)) else {
                 throw ModelError("input '\(input.name)' has element type \(tensorType.elemType), supported: float, double, float16, integers, bool")
             }
             var shape = tensorType.shape.dim.map { dimension -> Int in
@@ -76,16 +76,6 @@ public enum ONNXImporter {
             nodes += try OpsetNormalization.normalize(node, opset: opset, constants: &constants)
         }
         return Graph(name: name, inputs: inputs, constants: constants, nodes: nodes, outputs: graph.output.map(\.name), opset: opset)
-    }
-
-    static func elementType(_ code: Int) -> ElementType? {
-        switch code {
-        case 1, 10, 11, 16: .float
-        case 9: .bool
-        case 6: .int32
-        case 2, 3, 4, 5, 7, 12, 13: .int64
-        default: nil
-        }
     }
 
     static func attribute(_ proto: Onnx_AttributeProto, node: String) throws(ModelError) -> Attribute {

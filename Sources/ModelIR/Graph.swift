@@ -3,6 +3,18 @@ public enum ElementType: String, Sendable, Hashable, Codable {
     case float, int64, int32, bool
 
     public var isInteger: Bool { self != .float }
+
+    /// The type of an ONNX TensorProto data type code (1 float, 6 int32, 7 int64, 9 bool, 10 float16, 11 double,
+    /// 16 bfloat16; the other integer codes widen to int64), or nil for strings, complex and 8-bit floats.
+    public init?(onnxCode code: Int) {
+        switch code {
+        case 1, 10, 11, 16: self = .float
+        case 9: self = .bool
+        case 6: self = .int32
+        case 2, 3, 4, 5, 7, 12, 13: self = .int64
+        default: return nil
+        }
+    }
 }
 
 /// A tensor's static type.

@@ -107,24 +107,13 @@ struct RangeOp: Operator {
 struct CastOp: Operator {
     let types = ["Cast", "CastLike"]
 
-    /// ONNX TensorProto data types: 1 float, 6 int32, 7 int64, 9 bool, 10 float16, 11 double, 16 bfloat16; others are ints.
-    static func elementType(_ code: Int) -> ElementType? {
-        switch code {
-        case 1, 10, 11, 16: .float
-        case 9: .bool
-        case 6: .int32
-        case 2, 3, 4, 5, 7, 12, 13: .int64
-        default: nil
-        }
-    }
-
     func target(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> ElementType {
         if node.type == "CastLike" {
             try node.allow(["saturate"])
             return try required(node, inputs, 1).elementType
         }
         try node.allow(["to", "saturate", "round_mode"])
-        guard let type = CastOp.elementType(try node.int("to", default: 1)) else { throw node.unsupported("to", "a numeric or bool type") }
+        guard let type = ElementType(onnxCode: try node.int("to", default: 1)) else { throw node.unsupported("to", "a numeric or bool type") }
         return type
     }
 

@@ -90,13 +90,7 @@ struct WindowGeometry {
                 if inside { pairs.append((k, offset)) }
             }
             result.append(pairs)
-            var axis = rank - 1
-            while axis >= 0 {
-                position[axis] += 1
-                if position[axis] < output[axis] { break }
-                position[axis] = 0
-                axis -= 1
-            }
+            Self.advance(&position, within: output)
         }
         return result
     }
@@ -117,14 +111,19 @@ struct WindowGeometry {
                 count *= inside
             }
             result.append(count)
-            var axis = rank - 1
-            while axis >= 0 {
-                position[axis] += 1
-                if position[axis] < output[axis] { break }
-                position[axis] = 0
-                axis -= 1
-            }
+            Self.advance(&position, within: output)
         }
         return result
+    }
+
+    /// The next row-major position within `shape` (wrapping to zeros after the last).
+    static func advance(_ position: inout [Int], within shape: [Int]) {
+        var axis = shape.count - 1
+        while axis >= 0 {
+            position[axis] += 1
+            if position[axis] < shape[axis] { return }
+            position[axis] = 0
+            axis -= 1
+        }
     }
 }

@@ -24,13 +24,7 @@ enum LayoutOps {
             } else {
                 sources.append(-1)
             }
-            var axis = output.count - 1
-            while axis >= 0 {
-                coordinates[axis] += 1
-                if coordinates[axis] < output[axis] { break }
-                coordinates[axis] = 0
-                axis -= 1
-            }
+            WindowGeometry.advance(&coordinates, within: output)
         }
         return IndexMap(shape: output, sources: sources)
     }

@@ -38,6 +38,12 @@ enum LinearAlgebraOps {
         return Tensor(shape: shape, elements: elements)
     }
 
+    /// Output elements times the inner dimension.
+    static func work(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType]) -> Int {
+        let inner = (try? node.int("transA", default: 0)) == 1 ? inputs.first??.shape.first : inputs.first??.shape.last
+        return (outputs.first?.count ?? 0) * (inner ?? 1)
+    }
+
     static func transposed<T>(_ matrix: Tensor<T>) -> Tensor<T> {
         let (rows, columns) = (matrix.shape[0], matrix.shape[1])
         var elements = matrix.elements
@@ -47,10 +53,7 @@ enum LinearAlgebraOps {
 }
 
 struct GemmOp: PolynomialOperator {
-    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
-        let inner = (try? node.int("transA", default: 0)) == 1 ? inputs.first??.shape.first : inputs.first??.shape.last
-        return (outputs.first?.count ?? 0) * (inner ?? 1)
-    }
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int { LinearAlgebraOps.work(node, inputs, outputs) }
 
     let types = ["Gemm"]
     var isContraction: Bool { true }
@@ -78,10 +81,7 @@ struct GemmOp: PolynomialOperator {
 }
 
 struct MatMulOp: PolynomialOperator {
-    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
-        let inner = (try? node.int("transA", default: 0)) == 1 ? inputs.first??.shape.first : inputs.first??.shape.last
-        return (outputs.first?.count ?? 0) * (inner ?? 1)
-    }
+    func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int { LinearAlgebraOps.work(node, inputs, outputs) }
 
     let types = ["MatMul"]
     var isContraction: Bool { true }
