@@ -101,6 +101,8 @@ public enum StepKind: Sendable, Hashable, Codable {
     case piecewise(PiecewiseStep)
     case sign(SignStep)
     case round(RoundStep)
+    case division(DivisionStep)
+    case squareRoot(SquareRootStep)
 }
 
 /// A model with integer weights, explicit scales, proven value ranges and error bounds.

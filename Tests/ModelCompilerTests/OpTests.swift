@@ -219,6 +219,7 @@ import TestSupport
         }
         #expect(rejection(single("Softsign", input: [3]))?.contains("unsupported op type 'Softsign'") == true)
         #expect(rejection(single("Exp", input: [3]))?.contains("Exp on an activation is not supported yet") == true)
+        #expect(rejection(single("Sqrt", input: [3]))?.contains("a square root of a negative value") == true)
         #expect(rejection(single("Reshape", input: [2, 3]) { [$0.integers([4, -1])] })?.contains("Reshape: cannot reshape [2, 3]") == true)
         #expect(rejection(single("Conv", input: [1, 2, 4, 4]) { [$0.constant(Tensor(shape: [1, 3, 3, 3], repeating: 0.1))] })?
             .contains("does not match 2 input channels") == true)
@@ -226,7 +227,7 @@ import TestSupport
         var division = GraphBuilder("div", inputs: [("a", [3]), ("b", [3])])
         division.output(division.node("Div", ["a", "b"], name: "ratio"))
         #expect(rejection(division.graph)?.contains("node 'ratio'") == true)
-        #expect(rejection(division.graph)?.contains("division by an activation") == true)
+        #expect(rejection(division.graph)?.contains("the divisor's proven range") == true)
     }
 }
 
@@ -258,5 +259,65 @@ import TestSupport
             try lowered.r1cs.checkSatisfied(by: lowered.witness)
             #expect(lowered.outputs[0] == chunk.map { Int((Double($0) / unit).rounded(.toNearestOrEven)) })
         }
+    }
+}
+
+@Suite struct ExactFunctionTests {
+    func positive(_ type: String, range: ClosedRange<Double>) -> Graph { single(type, input: [2, 6], range: range) }
+
+    @Test func divisionByAnActivationIsExactAndWithinItsBound() throws {
+        // Softsign as PyTorch exports it: x / (1 + |x|).
+        var b = GraphBuilder("softsign", inputs: [("x", [2, 5])], range: -3...3)
+        let denominator = b.node("Add", [b.node("Abs", ["x"]), b.constant(Tensor(shape: [], elements: [1]))])
+        b.output(b.node("Div", ["x", denominator], name: "softsign"))
+        let (_, model, _) = try checkModel(b.graph)
+        guard case let .division(step) = model.steps.last!.kind else { Issue.record("not a division"); return }
+        #expect(step.numerators.count == 10)
+        // Negative divisors (a range entirely below zero) divide exactly too.
+        var n = GraphBuilder("negative", inputs: [("a", [4]), ("b", [4])], range: 0.5...2)
+        n.output(n.node("Div", ["a", n.node("Neg", ["b"])]))
+        try checkModel(n.graph)
+        // A divisor whose range includes zero is refused, naming the node.
+        var z = GraphBuilder("zero", inputs: [("a", [4]), ("b", [4])], range: -1...1)
+        z.output(z.node("Div", ["a", "b"], name: "ratio"))
+        #expect(throws: ModelError.self) { try Quantization.quantize(try Declutter.run(try FoldConstants.run(z.graph))) }
+    }
+
+    @Test func reciprocalAndSqrtAreExactOverTheirWholeIntegerDomain() throws {
+        for scale in [7, 10] {
+            let settings = CompilerSettings(activationScale: scale)
+            for (type, range, function) in [("Reciprocal", 0.25...4.0, { 1 / $0 }), ("Sqrt", 0.0...4.0, { (x: Double) in x.squareRoot() })] {
+                let (_, model, _) = try checkModel(positive(type, range: range), settings: settings, samples: 2)
+                let input = model.tensors[model.inputs[0].tensor]
+                let output = model.outputs[0]
+                let unit = Double(1 << input.scale)
+                // Every integer input the circuit admits: the result is the correctly rounded one (half up for the
+                // quotient, floor for the root) and within the stated bound of the real function of that input.
+                var worst = 0.0
+                for x in input.range {
+                    let result = try IntegerInterpreter.outputs(model, inputs: [[x] + Array(repeating: input.range.upperBound, count: 11)])[0][0]
+                    let real = function(Double(x) / unit)
+                    let value = Double(result) / Double(1 << output.scale)
+                    if type == "Sqrt" {
+                        #expect(value <= real + 1e-12 && value + 1 / Double(1 << output.scale) > real - 1e-12)
+                    } else {
+                        #expect(abs(value - real) <= 0.5 / Double(1 << output.scale) + 1e-12)
+                    }
+                    worst = max(worst, abs(value - real))
+                }
+                #expect(worst + input.errorBound * 0 <= output.errorBound, "\(type) at 2^-\(scale): \(worst) vs bound \(output.errorBound)")
+            }
+        }
+    }
+
+    @Test func powWithConstantExponents() throws {
+        for exponent in [2.0, 3, 5, -1, -2, 0.5, 0] {
+            var b = GraphBuilder("pow", inputs: [("x", [6])], range: 0.5...1.5)
+            b.output(b.node("Pow", ["x", b.constant(Tensor(shape: [], elements: [exponent]))]))
+            try checkModel(b.graph, samples: 2)
+        }
+        var variable = GraphBuilder("pow", inputs: [("x", [3]), ("e", [3])], range: 0.5...1.5)
+        variable.output(variable.node("Pow", ["x", "e"]))
+        #expect(throws: ModelError.self) { try Quantization.quantize(try Declutter.run(try FoldConstants.run(variable.graph))) }
     }
 }

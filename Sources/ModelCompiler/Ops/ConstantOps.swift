@@ -179,8 +179,8 @@ struct WhereOp: Operator {
 
 /// Comparisons, logic and transcendental functions on compile-time values (shape arithmetic, constant preprocessing).
 struct CompileTimeOp: Operator {
-    let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Sqrt", "Exp", "Log",
-                 "Reciprocal", "Pow", "Erf", "ReduceProd", "Mod", "IsNaN", "IsInf"]
+    let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Exp", "Log",
+                 "Erf", "ReduceProd", "Mod", "IsNaN", "IsInf"]
 
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
         try node.allow(["fmod", "axes", "keepdims", "noop_with_empty_axes"])
@@ -207,15 +207,9 @@ struct CompileTimeOp: Operator {
         case "Not": return [.integer(values[0].map { $0 == 0 ? 1 : 0 }, .bool)]
         case "IsNaN": return [.integer(values[0].map { $0.isNaN ? 1 : 0 }, .bool)]
         case "IsInf": return [.integer(values[0].map { $0.isInfinite ? 1 : 0 }, .bool)]
-        case "Sqrt": return unary { $0.squareRoot() }
         case "Exp": return unary { Foundation.exp($0) }
         case "Log": return unary { Foundation.log($0) }
         case "Erf": return unary { Foundation.erf($0) }
-        case "Reciprocal": return unary { 1 / $0 }
-        case "Pow":
-            guard values.count == 2 else { throw node.error("needs two inputs") }
-            let result = try ElementwiseOps.broadcast(node, [values[0], values[1]]) { Foundation.pow($0, $1) }
-            return first.elementType.isInteger ? [.integer(result.map(Int.init(constant:)), first.elementType)] : [.float(result)]
         case "Mod":
             guard values.count == 2 else { throw node.error("needs two inputs") }
             let fmod = try node.int("fmod", default: 0) == 1
@@ -236,8 +230,8 @@ struct CompileTimeOp: Operator {
         if operands.allSatisfy({ $0 == nil || $0!.constant != nil }) {
             return try evaluate(node, operands.map { $0?.constant.map(Operand.init) }).map { .constant($0.constant!) }
         }
-        let family = ["Sqrt", "Exp", "Log", "Erf", "Reciprocal", "Pow"].contains(node.type)
-            ? "transcendental functions and division by activations are the next release"
+        let family = ["Exp", "Log", "Erf"].contains(node.type)
+            ? "transcendental functions are the next release"
             : "comparisons, logic and Where on activations are a later release"
         throw node.error("\(node.type) on an activation is not supported yet (\(family))")
     }

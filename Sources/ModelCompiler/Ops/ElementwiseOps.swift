@@ -23,6 +23,17 @@ enum ElementwiseOps {
 struct BinaryArithmeticOp: PolynomialOperator {
     let types = ["Add", "Sub", "Mul", "Div"]
 
+    /// Division by an activation is the exact division step; by a constant it stays a multiplication.
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        if node.type == "Div", inputs.count > 1, let divisor = inputs[1] {
+            if case .constant = divisor {} else {
+                guard !node.has("broadcast") else { throw node.error("legacy broadcast of an activation divisor is not supported") }
+                return [.tensor(try quantizer.divide(try required(node, inputs, 0), by: divisor))]
+            }
+        }
+        return try quantizer.polynomial(self, node, inputs)
+    }
+
     func compute<T: Arithmetic>(_ node: Node, _ inputs: [Tensor<T>?]) throws(ModelError) -> [Tensor<T>] {
         try node.allow(["broadcast", "axis"])
         let a = try required(node, inputs, 0)

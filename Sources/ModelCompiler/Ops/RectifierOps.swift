@@ -185,7 +185,12 @@ struct AbsOp: Operator {
         let x = try quantizer.materialize(try required(node, inputs, 0))
         let r = try quantizer.rectify(.tensor(x))
         let xs = quantizer.symbols(x)
-        return [.pending(Tensor(shape: xs.shape, elements: zip(xs.elements, quantizer.symbols(r).elements).map { $1.scaled(by: 2) - $0 }))]
+        let pending = Tensor(shape: xs.shape, elements: zip(xs.elements, quantizer.symbols(r).elements).map { $1.scaled(by: 2) - $0 })
+        // 2·relu(x) − x with integer coefficients is exactly |x| at x's scale, so it lies in [0, max |x|].
+        let id = try quantizer.materialize(.pending(pending))
+        let range = quantizer.info(x).range
+        quantizer.narrowRange(id, to: 0...max(abs(range.lowerBound), abs(range.upperBound)))
+        return [.tensor(id)]
     }
 }
 

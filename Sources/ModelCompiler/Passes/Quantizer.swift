@@ -77,6 +77,14 @@ public struct Quantizer {
 
     mutating func rename(_ id: Int, to name: String) { tensors[id].name = name }
 
+    /// Narrows a tensor's range where the op's semantics prove more than interval arithmetic sees (|x| ≥ 0 although
+    /// it is computed as 2·relu(x) − x). Only for ranges every satisfying witness obeys.
+    mutating func narrowRange(_ id: Int, to bounds: ClosedRange<Int>) {
+        let range = tensors[id].range.clamped(to: bounds)
+        tensors[id].range = range
+        tensors[id].magnitude = Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(tensors[id].scale))
+    }
+
     mutating func addTensor(_ info: TensorInfo) -> Int {
         tensors.append(info)
         return tensors.count - 1
@@ -369,7 +377,8 @@ public struct Quantizer {
             // Materialize quadratic pending inputs and try again.
             for (position, input) in inputs.enumerated() {
                 if case let .pending(expressions)? = input, expressions.elements.contains(where: \.isQuadratic) {
-                    operands[position] = .symbolic(symbols(try materialize(.pending(expressions))))
+                    let id = try materialize(.pending(expressions))
+                    operands[position] = .symbolic(symbols(id))
                 }
             }
             outputs = try op.evaluate(node, operands)
@@ -428,6 +437,62 @@ public struct Quantizer {
         let magnitude = max(abs(range.lowerBound), abs(range.upperBound))
         return record(.sign(SignStep(input: id, bits: BitWidth.signed(-magnitude...magnitude))), shape: tensors[id].shape, scale: 0,
                       range: -1...1, error: 1, magnitude: 1, elementType: .float)
+    }
+
+    /// a / b element-wise (broadcast) for a divisor whose proven range excludes zero, at the activation scale.
+    public mutating func divide(_ numerator: QuantizedOperand, by denominator: QuantizedOperand) throws(ModelError) -> Int {
+        let a = try materialize(numerator)
+        let b = try materialize(denominator)
+        let (x, y) = (tensors[a], tensors[b])
+        guard let shape = Shape.broadcast([x.shape, y.shape]) else { throw fail("shapes \(x.shape) and \(y.shape) do not broadcast") }
+        guard y.range.lowerBound > 0 || y.range.upperBound < 0 else {
+            throw fail("the divisor's proven range \(Double(y.range.lowerBound) / pow(2, Double(y.scale)))...\(Double(y.range.upperBound) / pow(2, Double(y.scale))) includes zero")
+        }
+        let negate = y.range.upperBound < 0
+        let scale = settings.activationScale
+        let k = scale + y.scale - x.scale
+        let (numeratorShift, denominatorShift) = (max(k, 0), max(-k, 0))
+        let nLow = (negate ? -x.range.upperBound : x.range.lowerBound) << numeratorShift
+        let nHigh = (negate ? -x.range.lowerBound : x.range.upperBound) << numeratorShift
+        let dLow = (negate ? -y.range.upperBound : y.range.lowerBound) << denominatorShift
+        let dHigh = (negate ? -y.range.lowerBound : y.range.upperBound) << denominatorShift
+        guard max(abs(nLow), abs(nHigh), dHigh) < Quantizer.valueLimit >> 2 else { throw fail("the division's operands are too large; lower the activation scale") }
+        let corners = [nLow, nHigh].flatMap { n in [dLow, dHigh].map { d in FixedPoint.divide(2 * n + d, by: 2 * d, rounding: .floor) } }
+        let range = corners.min()!...corners.max()!
+        let quotientBits = BitWidth.signed(range)
+        guard quotientBits + BitWidth.unsigned(2 * dHigh) < maximumRangeBits - 4 else { throw fail("the division's quotient needs too many bits") }
+        // |a/b − â/b̂| ≤ |a|·ε_b / (|b|·|b̂|) + ε_a / |b̂|, with |b̂| ≥ the divisor's smallest magnitude.
+        let smallest = Double(min(abs(y.range.lowerBound), abs(y.range.upperBound))) / pow(2, Double(y.scale))
+        guard smallest > y.errorBound else { throw fail("the divisor can come within its error bound of zero, so the quotient's error has no bound") }
+        let error = (x.magnitude + x.errorBound) * y.errorBound / ((smallest - y.errorBound) * smallest) + x.errorBound / smallest
+            + 0.5 / pow(2, Double(scale))
+        let xs = Shape.broadcastIndices(from: x.shape, to: shape)
+        let ys = Shape.broadcastIndices(from: y.shape, to: shape)
+        let step = DivisionStep(
+            numerators: xs.map { Expression.symbol(tensor: a, element: $0) }, denominators: ys.map { Expression.symbol(tensor: b, element: $0) },
+            numeratorShift: numeratorShift, denominatorShift: denominatorShift, negate: negate,
+            remainderBits: BitWidth.unsigned(2 * dHigh - 1), quotientBits: quotientBits)
+        return record(.division(step), shape: shape, scale: scale, range: range, error: error,
+                      magnitude: Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(scale)), elementType: .float)
+    }
+
+    /// √x for x proven non-negative, at the activation scale (or half the input's, when that is finer).
+    public mutating func squareRoot(_ value: QuantizedOperand) throws(ModelError) -> Int {
+        let id = try materialize(value)
+        let input = tensors[id]
+        guard input.range.lowerBound >= 0 else {
+            throw fail("the input's proven range reaches \(Double(input.range.lowerBound) / pow(2, Double(input.scale))): a square root of a negative value is not a number")
+        }
+        let scale = max(settings.activationScale, (input.scale + 1) / 2)
+        let shift = 2 * scale - input.scale
+        guard input.range.upperBound < Quantizer.valueLimit >> shift else { throw fail("the square root's input is too large; lower the activation scale") }
+        let high = SquareRootStep.root(input.range.upperBound << shift)
+        let low = SquareRootStep.root(input.range.lowerBound << shift)
+        let step = SquareRootStep(input: id, shift: shift, rootBits: BitWidth.unsigned(high), differenceBits: BitWidth.unsigned(2 * high))
+        // |√a − √b| ≤ √|a − b|, and the floor loses less than one unit.
+        return record(.squareRoot(step), shape: input.shape, scale: scale, range: low...high,
+                      error: input.errorBound.squareRoot() + 1 / pow(2, Double(scale)),
+                      magnitude: Double(high) / pow(2, Double(scale)), elementType: .float)
     }
 
     /// Round half to even to scale 0.

@@ -21,6 +21,8 @@ extension StepKind {
         case let .piecewise(step): step
         case let .sign(step): step
         case let .round(step): step
+        case let .division(step): step
+        case let .squareRoot(step): step
         }
     }
 }
