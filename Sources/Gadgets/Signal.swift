@@ -74,6 +74,13 @@ public struct GadgetError: Error, Sendable, Equatable, CustomStringConvertible {
     public var bits: Int
     public var signed: Bool
 
+    public init(gadget: String, value: Int, bits: Int, signed: Bool) {
+        self.gadget = gadget
+        self.value = value
+        self.bits = bits
+        self.signed = signed
+    }
+
     public var description: String {
         let range = signed ? "[-2^\(bits - 1), 2^\(bits - 1))" : "[0, 2^\(bits))"
         return "\(gadget): value \(value) is outside the proven range \(range)"

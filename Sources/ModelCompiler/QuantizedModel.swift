@@ -103,6 +103,7 @@ public enum StepKind: Sendable, Hashable, Codable {
     case round(RoundStep)
     case division(DivisionStep)
     case squareRoot(SquareRootStep)
+    case oneHot(OneHotStep)
 }
 
 /// A model with integer weights, explicit scales, proven value ranges and error bounds.

@@ -321,3 +321,47 @@ import TestSupport
         #expect(throws: ModelError.self) { try Quantization.quantize(try Declutter.run(try FoldConstants.run(variable.graph))) }
     }
 }
+
+@Suite struct EmbeddingTests {
+    func lookup(table: Tensor<Double>, indices: [Int]) throws -> (QuantizedModel, LoweredModel) {
+        var b = GraphBuilder("embedding", inputs: [])
+        b.graph.inputs = [GraphInput(name: "ids", type: TensorType(.int64, [1, indices.count]), range: 0...Double(table.shape[0] - 1))]
+        b.output(b.node("Gather", [b.constant(table), "ids"], name: "embed"))
+        let prepared = try Declutter.run(try FoldConstants.run(b.graph))
+        let model = try Quantization.quantize(prepared)
+        let lowered = try Lowering.lower(model, inputs: [indices])
+        try lowered.r1cs.checkSatisfied(by: lowered.witness)
+        let floats = try FloatInterpreter.outputs(prepared, model, inputs: [indices.map(Double.init)])[0]
+        let values = model.decode(model.outputs[0], lowered.outputs[0])
+        #expect(zip(values, floats).allSatisfy { abs($0 - $1) <= model.outputs[0].errorBound })
+        return (model, lowered)
+    }
+
+    @Test func aVariableIndexSelectsItsRowThroughAOneHotVector() throws {
+        var random = SplitMix64(seed: 21)
+        let table = randomTensor([8, 4], scale: 1, &random)
+        let (model, lowered) = try lookup(table: table, indices: [3, 0, 7, 3])
+        // Cost: the index range check, then size + 2 constraints per lookup; a constant table adds nothing more.
+        let costs = try stepCosts(model)
+        #expect(costs["embed"] == 4 * (8 + 2))
+        var auditRandom = SplitMix64(seed: 3)
+        #expect(try UnderconstraintAudit.run(lowered.r1cs, witness: lowered.witness, random: &auditRandom).findings.isEmpty)
+        // Moving any hot wire past the inputs (a selector bit or a range-check bit) to its neighbour breaks the system:
+        // a selector pointing at another row fails Σ j·eⱼ = index.
+        for position in (lowered.r1cs.publicCount + 5)..<(lowered.witness.count - 1) where lowered.witness[position] == .one {
+            var forged = lowered.witness
+            forged[position] = .zero
+            forged[position + 1] = .one
+            #expect(!lowered.r1cs.isSatisfied(by: forged))
+        }
+        // An index past the table has no witness.
+        #expect(throws: ModelError.self) { try Lowering.lower(model, inputs: [[3, 0, 7, 8]]) }
+    }
+
+    @Test func anIndexRangeBeyondTheTableIsRefused() throws {
+        var b = GraphBuilder("embedding", inputs: [])
+        b.graph.inputs = [GraphInput(name: "ids", type: TensorType(.int64, [1, 2]), range: -2...5)]
+        b.output(b.node("Gather", [b.constant(Tensor(shape: [8, 2], repeating: 0.5)), "ids"], name: "embed"))
+        #expect(throws: ModelError.self) { try Quantization.quantize(try Declutter.run(try FoldConstants.run(b.graph))) }
+    }
+}

@@ -233,9 +233,43 @@ struct SplitOp: LayoutOperator {
     }
 }
 
-/// Gather with compile-time indices (a variable index needs a lookup argument: the next release).
+/// Gather: with compile-time indices a rewiring; with a variable index (an embedding lookup) a constrained one-hot
+/// selection per index, then Σ eⱼ·rowⱼ (free for a constant table, one product per term for an activation).
 struct GatherOp: LayoutOperator {
     let types = ["Gather"]
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        let operands = inputs.map { $0.map { quantizer.operand($0) } }
+        let indices = try required(node, inputs, 1)
+        if case .constant = indices {
+            let data = try required(node, operands, 0)
+            return try layout(node, operands).map { quantizer.wrap(Operand.gather([data], $0)) }
+        }
+        try node.allow(["axis"])
+        let data = try required(node, operands, 0).expressions
+        guard let axis = Shape.normalize(axis: try node.int("axis", default: 0), rank: data.rank) else { throw node.error("axis out of range for \(data.shape)") }
+        let size = data.shape[axis]
+        let index = try quantizer.materialize(indices)
+        let selectorID = try quantizer.oneHot(index, size: size)
+        let selector = quantizer.symbols(selectorID)
+        let indexShape = quantizer.info(index).shape
+        let outer = Shape.count(Array(data.shape[..<axis]))
+        let inner = Shape.count(Array(data.shape[(axis + 1)...]))
+        let count = Shape.count(indexShape)
+        var elements: [Expression] = []
+        elements.reserveCapacity(outer * count * inner)
+        for o in 0..<outer {
+            for i in 0..<count {
+                for r in 0..<inner {
+                    var sum = Expression.zero
+                    for j in 0..<size { sum += selector.elements[i * size + j] * data.elements[(o * size + j) * inner + r] }
+                    elements.append(sum)
+                }
+            }
+        }
+        let shape = Array(data.shape[..<axis]) + indexShape + Array(data.shape[(axis + 1)...])
+        return [.pending(Tensor(shape: shape, elements: elements))]
+    }
 
     func layout(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [IndexMap] {
         try node.allow(["axis"])

@@ -47,7 +47,8 @@ public struct Quantizer {
 
     // MARK: - Operands
 
-    /// The symbols of a materialized tensor.
+    /// The symbols of a materialized tensor. (Bind a new tensor's id first: in `quantizer.symbols(try
+    /// quantizer.materialize(x))` Swift reads `quantizer` before the argument adds the tensor.)
     public func symbols(_ id: Int) -> Tensor<Expression> {
         Tensor(shape: tensors[id].shape, elements: (0..<tensors[id].count).map { Expression(symbol: Expression.symbol(tensor: id, element: $0)) })
     }
@@ -493,6 +494,19 @@ public struct Quantizer {
         return record(.squareRoot(step), shape: input.shape, scale: scale, range: low...high,
                       error: input.errorBound.squareRoot() + 1 / pow(2, Double(scale)),
                       magnitude: Double(high) / pow(2, Double(scale)), elementType: .float)
+    }
+
+    /// The one-hot selector of integer indices into a table of `size` rows.
+    public mutating func oneHot(_ id: Int, size: Int) throws(ModelError) -> Int {
+        let index = tensors[id]
+        guard index.scale == 0 else { throw fail("indices must be integers (scale 0), not fixed-point values at scale \(index.scale)") }
+        // The selector itself proves 0 ≤ index < size (no witness exists otherwise), so only negative indices, which
+        // ONNX counts from the end, are refused here; an index past the table fails at prove time, naming it.
+        guard index.range.lowerBound >= 0, index.range.lowerBound < size else {
+            throw fail("the indices' proven range \(index.range) is not within the table's \(size) rows (give the index input's range with --input-range)")
+        }
+        return record(.oneHot(OneHotStep(input: id, size: size)), shape: index.shape + [size], scale: 0, range: 0...1, error: 0,
+                      magnitude: 1, elementType: .float)
     }
 
     /// Round half to even to scale 0.

@@ -100,3 +100,28 @@ public struct PiecewiseStep: Sendable, Hashable, Codable, StepSemantics {
 
     var summary: String { "\(function): in \(inputBits)b, out \(outputBits)b, \(table.segmentCount) segments" }
 }
+
+/// For each index i in [0, size): e ∈ {0, 1}^size with Σ eⱼ = 1 and Σ j·eⱼ = i, the selector of an embedding lookup.
+/// Costs size + 2 constraints per index; an index outside [0, size) has no witness.
+public struct OneHotStep: Sendable, Hashable, Codable, StepSemantics {
+    public var input: Int
+    public var size: Int
+
+    func evaluate(_ values: [[Int]]) -> [Int] {
+        values[input].flatMap { index in (0..<size).map { $0 == index ? 1 : 0 } }
+    }
+
+    func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
+        var output: [Signal] = []
+        for index in signals[input] {
+            guard (0..<size).contains(index.value) else { throw GadgetError(gadget: "one-hot index", value: index.value, bits: BitWidth.unsigned(size - 1), signed: false) }
+            let bits = (0..<size).map { Signal(builder.allocateBit($0 == index.value), value: $0 == index.value ? 1 : 0) }
+            builder.enforce(Signal.sum(bits).combination, .constant(.one), .constant(.one))
+            builder.enforce(Signal.weightedSum(bits, weights: Array(0..<size)).combination, .constant(.one), index.combination)
+            output += bits
+        }
+        return output
+    }
+
+    var summary: String { "one-hot of \(size)" }
+}
