@@ -290,21 +290,41 @@ public enum ModelWorkflows {
     /// Verifies the proof in a model directory; with `expectedOutput`, also requires the public outputs to encode it
     /// (all outputs concatenated, compared after quantizing at each output's scale, indices as integers).
     /// With `expectedCommitment` (hashed weights), also requires the proof's weight commitment (the last public signal).
+    /// With `describe`, the report names what each output proves (read from `compiled.json`); without it and without
+    /// expectations, only the proof is checked.
     public static func verify(
         directory: String, expectedOutput: [Double]? = nil, expectedCommitment: String? = nil, proofPath: String? = nil,
-        publicPath: String? = nil
+        publicPath: String? = nil, describe: Bool = true
     ) throws(Workflows.Failure) -> Verification {
         let files = Files(directory)
         let publicPath = publicPath ?? files.publicSignals
         let (valid, signals) = try Workflows.verifyReadingSignals(
             verificationKeyPath: files.verificationKey, proofPath: proofPath ?? files.proof, publicPath: publicPath)
-        let compiled = try readCompiled(directory)
-        let model = compiled.model
-        let descriptions = model.outputs.map {
+        guard describe || expectedOutput != nil || expectedCommitment != nil else { return Verification(valid: valid, outputs: []) }
+        // Only the outputs' descriptions: decoding the whole compiled model (its weights) would dominate verify.
+        struct Summary: Decodable {
+            struct Model: Decodable { var outputs: [QuantizedOutput] }
+            var format: String
+            var model: Model
+        }
+        let summary: Summary
+        do {
+            summary = try JSONDecoder().decode(Summary.self, from: Data(try read(files.compiled)))
+        } catch let failure as Workflows.Failure {
+            throw failure
+        } catch {
+            throw .input(FormatError(file: files.compiled, problem: "is not a compiled zkinfer model (\(error))"))
+        }
+        guard summary.format == CompiledModel.formatTag else {
+            throw .input(FormatError(file: files.compiled, problem: "unsupported format '\(summary.format)' (this zkinfer reads '\(CompiledModel.formatTag)'; compile again)"))
+        }
+        let descriptions = summary.model.outputs.map {
             Verification.OutputDescription(name: $0.name, shape: $0.shape, scale: $0.scale, proved: $0.note ?? "\($0.name): as computed by the model")
         }
         var result = Verification(valid: valid, outputs: descriptions)
-        guard valid else { return result }
+        guard valid, expectedOutput != nil || expectedCommitment != nil else { return result }
+        let compiled = try readCompiled(directory)
+        let model = compiled.model
         if let expectedCommitment {
             guard model.weightVisibility == .hashed else {
                 throw .input(FormatError(file: files.compiled, problem: "the model's weights are not hashed, so there is no commitment"))

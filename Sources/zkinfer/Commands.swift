@@ -157,7 +157,7 @@ struct Verify: ParsableCommand {
                     }
                     return values.map { $0! }
                 }
-                report = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected, expectedCommitment: commitment)
+                report = try ModelWorkflows.verify(directory: paths[0], expectedOutput: expected, expectedCommitment: commitment, describe: json)
                 valid = report!.valid
             } else {
                 valid = try Workflows.verify(verificationKeyPath: paths[0], proofPath: paths[1], publicPath: paths[2])
