@@ -29,9 +29,7 @@ extension ConstraintSystemBuilder {
     /// Costs 1 + rootBits + 1 + 2·(differenceBits + 1) constraints.
     public mutating func squareRoot(_ m: Signal, rootBits: Int, differenceBits: Int) throws(GadgetError) -> Signal {
         precondition(m.value >= 0, "the square root of a negative value")
-        var rootValue = Int(Double(m.value).squareRoot())
-        while rootValue * rootValue > m.value { rootValue -= 1 }
-        while (rootValue + 1) * (rootValue + 1) <= m.value { rootValue += 1 }
+        let rootValue = FixedPoint.squareRoot(m.value)
         let root = Signal(allocate(.intermediate, value: Fr(signed: rootValue)), value: rootValue)
         try enforceUnsignedRange(root, bits: rootBits, gadget: "square root")
         let square = product(root, root)

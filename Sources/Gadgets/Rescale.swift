@@ -20,6 +20,14 @@ public enum FixedPoint {
         shift == 0 ? x : (x + rounding.offset(divisor: 1 << shift)) >> shift
     }
 
+    /// floor(√m) for m ≥ 0, exact beyond Double's precision.
+    public static func squareRoot(_ m: Int) -> Int {
+        var root = Int(Double(m).squareRoot())
+        while root * root > m { root -= 1 }
+        while (root + 1) * (root + 1) <= m { root += 1 }
+        return root
+    }
+
     /// floor((x + offset) / divisor) for a positive divisor.
     @inlinable
     public static func divide(_ x: Int, by divisor: Int, rounding: Rounding) -> Int {

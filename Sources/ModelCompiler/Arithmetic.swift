@@ -28,7 +28,6 @@ extension Double: Arithmetic {
 }
 
 extension Int: Arithmetic {
-    public init(constant: Double) { self = constant.isNaN ? 0 : Int(clamping: Int64(exactly: constant.rounded(.towardZero)) ?? (constant > 0 ? .max : .min)) }
     /// Truncating division, as ONNX integer Div; a zero divisor gives zero rather than trapping.
     public func divided(by other: Int) -> Int { other == 0 ? 0 : self / other }
     public func scaled(by factor: Double) -> Int { Int(constant: Double(self) * factor) }
@@ -53,8 +52,15 @@ public struct Expression: Arithmetic {
     public enum Problem: Sendable, Hashable {
         /// A product of more than two activations.
         case degree
-        /// A division by an activation.
+        /// A division by an activation (Div itself proves that with its own step; this is any other polynomial's).
         case division
+
+        var message: String {
+            switch self {
+            case .degree: "a product of more than two activations in one node needs an intermediate rescale, which is not supported here"
+            case .division: "a division by an activation inside this op is not supported (Div by an activation is)"
+            }
+        }
     }
 
     public var constant: Double

@@ -22,6 +22,11 @@ extension Operator {
     public func work(_ node: Node, inputs: [TensorType?], outputs: [TensorType]) -> Int {
         inputs.reduce(0) { $0 + ($1?.count ?? 0) } + outputs.reduce(0) { $0 + $1.count }
     }
+
+    /// The node evaluated at compile time: its outputs as constants (for ops whose result needs no activation values).
+    func folded(_ node: Node, _ operands: [Operand?]) throws(ModelError) -> [QuantizedOperand] {
+        try evaluate(node, operands).map { .constant($0.constant!) }
+    }
 }
 
 /// An op that only moves elements (reshape, transpose, slice, pad, ...): it costs no constraints.
@@ -42,6 +47,11 @@ extension LayoutOperator {
     }
 
     public func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        try rewire(node, inputs, quantizer)
+    }
+
+    /// The index maps applied to quantized operands: pending rewirings, or constants.
+    func rewire(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: Quantizer) throws(ModelError) -> [QuantizedOperand] {
         let operands = inputs.map { $0.map { quantizer.operand($0) } }
         let maps = try layout(node, operands)
         let data = try dataInputs(node).map { index throws(ModelError) in try required(node, operands, index) }

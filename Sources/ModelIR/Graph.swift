@@ -59,10 +59,10 @@ public enum ConstantTensor: Sendable, Hashable, Codable {
         }
     }
 
-    /// The values as integers (reals are truncated toward zero, as ONNX casts do; out-of-range values clamp).
+    /// The values as integers (reals through `Int(constant:)`).
     public var integers: [Int] {
         switch self {
-        case let .float(tensor): tensor.elements.map { $0.isNaN ? 0 : Int(clamping: Int64(exactly: $0.rounded(.towardZero)) ?? ($0 > 0 ? .max : .min)) }
+        case let .float(tensor): tensor.elements.map(Int.init(constant:))
         case let .integer(tensor, _): tensor.elements
         }
     }
@@ -75,6 +75,13 @@ public enum ConstantTensor: Sendable, Hashable, Codable {
     }
 
     public var integerTensor: Tensor<Int> { Tensor(shape: shape, elements: integers) }
+}
+
+extension Int {
+    /// A real truncated toward zero, as ONNX casts do; values beyond Int clamp and NaN is 0, so no input traps.
+    public init(constant: Double) {
+        self = constant.isNaN ? 0 : Int(clamping: Int64(exactly: constant.rounded(.towardZero)) ?? (constant > 0 ? .max : .min))
+    }
 }
 
 /// An attribute of a node, as ONNX defines them.
@@ -143,6 +150,14 @@ public struct Graph: Sendable, Hashable, Codable {
         self.nodes = nodes
         self.outputs = outputs
         self.opset = opset
+    }
+
+    /// How many node inputs and graph outputs read each tensor.
+    public var consumerCounts: [String: Int] {
+        var counts: [String: Int] = [:]
+        for node in nodes { for input in node.inputs where !input.isEmpty { counts[input, default: 0] += 1 } }
+        for output in outputs { counts[output, default: 0] += 1 }
+        return counts
     }
 }
 

@@ -60,6 +60,13 @@ public enum ModelWorkflows {
         public var keepSoftmax = false
 
         public init(settings: CompilerSettings? = nil) { self.settings = settings }
+
+        /// Every input's visibility: named, else the default.
+        public func visibility(of graph: Graph) -> [String: InputVisibility] {
+            var result: [String: InputVisibility] = [:]
+            for input in graph.inputs { result[input.name] = visibility[input.name] ?? defaultVisibility }
+            return result
+        }
     }
 
     /// Reads a model from `.onnx` or zkinfer JSON into the tensor graph.
@@ -78,10 +85,12 @@ public enum ModelWorkflows {
 
     /// The graph folded and decluttered, with every input's range resolved (given, from samples, or the default),
     /// and the notes to show the user.
+    /// `loaded` is the graph of `modelPath` when the caller has read it already.
     public static func prepare(
-        _ modelPath: String, options: Options, samples: [[[Double]]]? = nil
+        _ modelPath: String, options: Options, samples: [[[Double]]]? = nil, loaded: Graph? = nil
     ) throws(Workflows.Failure) -> (prepared: PreparedGraph, notes: [String]) {
-        var graph = try loadGraph(modelPath, shapes: options.shapes)
+        var graph: Graph
+        if let loaded { graph = loaded } else { graph = try loadGraph(modelPath, shapes: options.shapes) }
         var notes = ["opset \(graph.opset)"]
         for name in options.ranges.keys where !graph.inputs.contains(where: { $0.name == name }) {
             throw .input(FormatError(file: "--input-range", problem: "names '\(name)', which is not a graph input (inputs: \(graph.inputs.map(\.name).joined(separator: ", ")))"))
@@ -116,14 +125,10 @@ public enum ModelWorkflows {
 
     /// Compiles a model into `directory`: nothing is written unless every step succeeds.
     public static func compile(modelPath: String, directory: String, options: Options) throws(Workflows.Failure) -> CompiledModel {
-        var samples: [[[Double]]]?
-        if let path = options.calibrationPath {
-            let graph = try loadGraph(modelPath, shapes: options.shapes)
-            samples = try ModelInputs.read(path, inputs: graph.inputs)
-        }
-        let (prepared, notes) = try prepare(modelPath, options: options, samples: samples)
-        var visibility: [String: InputVisibility] = [:]
-        for input in prepared.graph.inputs { visibility[input.name] = options.visibility[input.name] ?? options.defaultVisibility }
+        let graph = try loadGraph(modelPath, shapes: options.shapes)
+        let samples = try options.calibrationPath.map { path throws(Workflows.Failure) in try ModelInputs.read(path, inputs: graph.inputs) }
+        let (prepared, notes) = try prepare(modelPath, options: options, samples: samples, loaded: graph)
+        let visibility = options.visibility(of: prepared.graph)
         var chosen = options.settings ?? CompilerSettings()
         var report: Calibration.Report?
         do {
@@ -176,15 +181,20 @@ public enum ModelWorkflows {
     }
 
     public static func readCompiled(_ directory: String) throws(Workflows.Failure) -> CompiledModel {
-        let path = Files(directory).compiled
-        let bytes = try read(path)
+        try decodeCompiled(CompiledModel.self, Files(directory).compiled)
+    }
+
+    private struct FormatTag: Decodable { var format: String }
+
+    /// `compiled.json` (or the part of it `type` reads), after checking its format tag.
+    static func decodeCompiled<T: Decodable>(_ type: T.Type, _ path: String) throws(Workflows.Failure) -> T {
+        let bytes = Data(try read(path))
         do {
-            struct Tag: Decodable { var format: String }
-            let tag = try JSONDecoder().decode(Tag.self, from: Data(bytes))
+            let tag = try JSONDecoder().decode(FormatTag.self, from: bytes)
             guard tag.format == CompiledModel.formatTag else {
                 throw FormatError(file: path, problem: "unsupported format '\(tag.format)' (this zkinfer reads '\(CompiledModel.formatTag)'; compile again)")
             }
-            return try JSONDecoder().decode(CompiledModel.self, from: Data(bytes))
+            return try JSONDecoder().decode(T.self, from: bytes)
         } catch let error as FormatError {
             throw .input(error)
         } catch {
@@ -304,20 +314,9 @@ public enum ModelWorkflows {
         // Only the outputs' descriptions: decoding the whole compiled model (its weights) would dominate verify.
         struct Summary: Decodable {
             struct Model: Decodable { var outputs: [QuantizedOutput] }
-            var format: String
             var model: Model
         }
-        let summary: Summary
-        do {
-            summary = try JSONDecoder().decode(Summary.self, from: Data(try read(files.compiled)))
-        } catch let failure as Workflows.Failure {
-            throw failure
-        } catch {
-            throw .input(FormatError(file: files.compiled, problem: "is not a compiled zkinfer model (\(error))"))
-        }
-        guard summary.format == CompiledModel.formatTag else {
-            throw .input(FormatError(file: files.compiled, problem: "unsupported format '\(summary.format)' (this zkinfer reads '\(CompiledModel.formatTag)'; compile again)"))
-        }
+        let summary = try decodeCompiled(Summary.self, files.compiled)
         let descriptions = summary.model.outputs.map {
             Verification.OutputDescription(name: $0.name, shape: $0.shape, scale: $0.scale, proved: $0.note ?? "\($0.name): as computed by the model")
         }

@@ -103,8 +103,7 @@ struct Inspect: ParsableCommand {
         do {
             let settings = try options.workflowOptions()
             let (prepared, notes) = try ModelWorkflows.prepare(model, options: settings)
-            var visibility: [String: InputVisibility] = [:]
-            for input in prepared.graph.inputs { visibility[input.name] = settings.visibility[input.name] ?? settings.defaultVisibility }
+            let visibility = settings.visibility(of: prepared.graph)
             let report: CostReport
             do {
                 report = try CostReport.of(Quantization.quantize(

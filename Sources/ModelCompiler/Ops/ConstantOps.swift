@@ -23,7 +23,7 @@ struct ConstantOp: Operator {
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        try evaluate(node, []).map { .constant($0.constant!) }
+        try folded(node, [])
     }
 }
 
@@ -44,7 +44,7 @@ struct ConstantOfShapeOp: Operator {
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        try evaluate(node, inputs.map { $0.map { quantizer.operand($0) } }).map { .constant($0.constant!) }
+        try folded(node, inputs.map { $0.map { quantizer.operand($0) } })
     }
 }
 
@@ -64,7 +64,7 @@ struct ShapeOp: Operator {
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        try evaluate(node, inputs.map { $0.map { quantizer.operand($0) } }).map { .constant($0.constant!) }
+        try folded(node, inputs.map { $0.map { quantizer.operand($0) } })
     }
 }
 
@@ -78,7 +78,7 @@ struct SizeOp: Operator {
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        try evaluate(node, inputs.map { $0.map { quantizer.operand($0) } }).map { .constant($0.constant!) }
+        try folded(node, inputs.map { $0.map { quantizer.operand($0) } })
     }
 }
 
@@ -130,7 +130,7 @@ struct CastOp: Operator {
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
         let x = try required(node, inputs, 0)
         let type = try target(node, inputs.map { $0.map { quantizer.operand($0) } })
-        if case let .constant(constant) = x { return try evaluate(node, [Operand(constant)]).map { .constant($0.constant!) } }
+        if case let .constant(constant) = x { return try folded(node, [Operand(constant)]) }
         let source: ElementType = if case let .tensor(id) = x { quantizer.info(id).elementType } else { .float }
         guard type == .float || (source.isInteger && type.isInteger && type != .bool) else {
             throw node.error("a cast of an activation from \(source) to \(type) is not supported (it would truncate a fixed-point value)")
@@ -228,7 +228,7 @@ struct CompileTimeOp: Operator {
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
         let operands = inputs.map { $0.map { quantizer.operand($0) } }
         if operands.allSatisfy({ $0 == nil || $0!.constant != nil }) {
-            return try evaluate(node, operands.map { $0?.constant.map(Operand.init) }).map { .constant($0.constant!) }
+            return try folded(node, operands.map { $0?.constant.map(Operand.init) })
         }
         let family = ["Exp", "Log", "Erf"].contains(node.type)
             ? "transcendental functions are the next release"

@@ -57,7 +57,7 @@ struct PowOp: Operator {
             throw node.error("a variable exponent is not supported (the exponent must be a compile-time constant)")
         }
         if case let .constant(constant) = base {
-            return try evaluate(node, [Operand(constant), Operand(exponentTensor)]).map { .constant($0.constant!) }
+            return try folded(node, [Operand(constant), Operand(exponentTensor)])
         }
         let exponents = Set(exponentTensor.doubles)
         guard exponents.count == 1, let exponent = exponents.first else { throw node.error("the exponent must be one value, got \(exponents.sorted())") }

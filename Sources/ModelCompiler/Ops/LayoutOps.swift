@@ -241,10 +241,7 @@ struct GatherOp: LayoutOperator {
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
         let operands = inputs.map { $0.map { quantizer.operand($0) } }
         let indices = try required(node, inputs, 1)
-        if case .constant = indices {
-            let data = try required(node, operands, 0)
-            return try layout(node, operands).map { quantizer.wrap(Operand.gather([data], $0)) }
-        }
+        if case .constant = indices { return try rewire(node, inputs, quantizer) }
         try node.allow(["axis"])
         let data = try required(node, operands, 0).expressions
         guard let axis = Shape.normalize(axis: try node.int("axis", default: 0), rank: data.rank) else { throw node.error("axis out of range for \(data.shape)") }

@@ -7,9 +7,7 @@ public enum Declutter {
     public static func run(_ prepared: PreparedGraph, keepSoftmax: Bool = false) throws(ModelError) -> PreparedGraph {
         var result = prepared
         var graph = prepared.graph
-        var consumers: [String: Int] = [:]
-        for node in graph.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }
-        for output in graph.outputs { consumers[output, default: 0] += 1 }
+        let consumers = graph.consumerCounts
         var nodes: [Node] = []
         var removed = Set<Int>()
         for (index, node) in graph.nodes.enumerated() where !removed.contains(index) {

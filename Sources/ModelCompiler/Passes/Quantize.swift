@@ -56,9 +56,7 @@ public enum Quantization {
             inputs.append(QuantizedInput(name: input.name, tensor: id, shape: input.type.shape, declaredRange: range,
                                          visibility: visibility[input.name] ?? .private))
         }
-        var consumers: [String: Int] = [:]
-        for node in graph.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }
-        for output in graph.outputs { consumers[output, default: 0] += 1 }
+        let consumers = graph.consumerCounts
 
         for node in graph.nodes {
             guard let op = OperatorTable.lookup(node.type) else { throw ModelError(node: node.name, "unsupported op type '\(node.type)'") }

@@ -78,12 +78,17 @@ public struct Quantizer {
 
     mutating func rename(_ id: Int, to name: String) { tensors[id].name = name }
 
+    /// The largest |value| of an integer range at `scale`, in real units.
+    static func magnitude(_ range: ClosedRange<Int>, scale: Int) -> Double {
+        Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(scale))
+    }
+
     /// Narrows a tensor's range where the op's semantics prove more than interval arithmetic sees (|x| ≥ 0 although
     /// it is computed as 2·relu(x) − x). Only for ranges every satisfying witness obeys.
     mutating func narrowRange(_ id: Int, to bounds: ClosedRange<Int>) {
         let range = tensors[id].range.clamped(to: bounds)
         tensors[id].range = range
-        tensors[id].magnitude = Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(tensors[id].scale))
+        tensors[id].magnitude = Self.magnitude(range, scale: tensors[id].scale)
     }
 
     mutating func addTensor(_ info: TensorInfo) -> Int {
@@ -94,7 +99,7 @@ public struct Quantizer {
     mutating func addInput(name: String, shape: [Int], scale: Int, range: ClosedRange<Int>) -> Int {
         addTensor(TensorInfo(
             name: name, role: .input, shape: shape, elementType: .float, scale: scale, range: range,
-            errorBound: 0.5 / Double(1 << scale), magnitude: Double(max(abs(range.lowerBound), abs(range.upperBound))) / Double(1 << scale)))
+            errorBound: 0.5 / Double(1 << scale), magnitude: Self.magnitude(range, scale: scale)))
     }
 
     /// A committed parameter tensor's symbols (hashed and private weights).
@@ -170,11 +175,7 @@ public struct Quantizer {
         case let .pending(pending): expressions = pending
         case let .constant(constant): expressions = Operand(constant).expressions
         }
-        if let problem = expressions.elements.lazy.compactMap(\.problem).first {
-            throw fail(problem == .degree
-                ? "a product of more than two activations needs an intermediate rescale, which is not supported here"
-                : "division by an activation is not supported yet (it needs the exact division relation of the next release)")
-        }
+        if let problem = expressions.elements.lazy.compactMap(\.problem).first { throw fail(problem.message) }
         let rows = expressions.elements.map(Self.merged)
 
         // Parameters multiplied by activations take their scale from their values; the rest follow the accumulator.
@@ -246,7 +247,6 @@ public struct Quantizer {
         var low = Int.max
         var high = Int.min
         var worstError = 0.0
-        var magnitude = 0.0
         let accumulatorUnit = pow(2, Double(accumulatorScale))
         for row in rows {
             var rowLow = 0.0
@@ -309,20 +309,18 @@ public struct Quantizer {
         let range = relu ? max(0, quotientLow)...max(0, quotientHigh) : quotientLow...quotientHigh
         let outputUnit = pow(2, Double(outputScale))
         if shift > 0 { worstError += (rounding == .halfUp ? 0.5 : 1) / outputUnit }
-        magnitude = Double(max(abs(range.lowerBound), abs(range.upperBound))) / outputUnit
         return record(.affine(step), name: name, shape: expressions.shape, scale: outputScale, range: range,
-                      error: worstError + 1e-12, magnitude: magnitude, elementType: .float)
+                      error: worstError + 1e-12, elementType: .float)
     }
 
     /// Appends a step and its output tensor.
     mutating func record(
-        _ kind: StepKind, name: String? = nil, shape: [Int], scale: Int, range: ClosedRange<Int>, error: Double, magnitude: Double,
-        elementType: ElementType
+        _ kind: StepKind, name: String? = nil, shape: [Int], scale: Int, range: ClosedRange<Int>, error: Double, elementType: ElementType
     ) -> Int {
         let node = currentNode
         let id = addTensor(TensorInfo(
             name: name ?? node.map { "\($0.name):\(tensors.count)" } ?? "tensor\(tensors.count)", role: .computed, shape: shape, elementType: elementType,
-            scale: scale, range: range, errorBound: error, magnitude: magnitude))
+            scale: scale, range: range, errorBound: error, magnitude: Self.magnitude(range, scale: scale)))
         let origin = currentOrigin.isEmpty ? node.map { [$0] } ?? [] : currentOrigin
         steps.append(Step(
             name: origin.isEmpty ? (name ?? "output") : origin.map(\.name).joined(separator: "+"),
@@ -386,9 +384,7 @@ public struct Quantizer {
         }
         for output in outputs {
             guard case let .symbolic(tensor) = output, let problem = tensor.elements.lazy.compactMap(\.problem).first else { continue }
-            throw fail(problem == .degree
-                ? "a product of more than two activations in one node is not supported"
-                : "division by an activation is not supported yet (it needs the exact division relation of the next release)")
+            throw fail(problem.message)
         }
         return outputs.map(wrap)
     }
@@ -421,7 +417,7 @@ public struct Quantizer {
         guard windows.allSatisfy({ !$0.isEmpty }) else { throw fail("a window holds no element") }
         let step = MaximumStep(windows: Windows(windows), negate: negate, differenceBits: BitWidth.unsigned(high - low))
         return record(.maximum(step), shape: shape, scale: scale, range: low...high, error: error,
-                      magnitude: Double(max(abs(low), abs(high))) / pow(2, Double(scale)), elementType: .float)
+                      elementType: .float)
     }
 
     public mutating func argmax(_ windows: [[Int]], shape: [Int], negate: Bool, selectLast: Bool) throws(ModelError) -> Int {
@@ -430,14 +426,14 @@ public struct Quantizer {
         let high = sourceTensors.map { tensors[$0].range.upperBound }.max()!
         let width = windows.map(\.count).max() ?? 1
         let step = ArgMaxStep(windows: Windows(windows), negate: negate, selectLast: selectLast, differenceBits: BitWidth.unsigned(high - low) + 1)
-        return record(.argmax(step), shape: shape, scale: 0, range: 0...(width - 1), error: 0, magnitude: Double(width - 1), elementType: .int64)
+        return record(.argmax(step), shape: shape, scale: 0, range: 0...(width - 1), error: 0, elementType: .int64)
     }
 
     public mutating func sign(_ id: Int) throws(ModelError) -> Int {
         let range = tensors[id].range
         let magnitude = max(abs(range.lowerBound), abs(range.upperBound))
         return record(.sign(SignStep(input: id, bits: BitWidth.signed(-magnitude...magnitude))), shape: tensors[id].shape, scale: 0,
-                      range: -1...1, error: 1, magnitude: 1, elementType: .float)
+                      range: -1...1, error: 1, elementType: .float)
     }
 
     /// a / b element-wise (broadcast) for a divisor whose proven range excludes zero, at the activation scale.
@@ -474,7 +470,7 @@ public struct Quantizer {
             numeratorShift: numeratorShift, denominatorShift: denominatorShift, negate: negate,
             remainderBits: BitWidth.unsigned(2 * dHigh - 1), quotientBits: quotientBits)
         return record(.division(step), shape: shape, scale: scale, range: range, error: error,
-                      magnitude: Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(scale)), elementType: .float)
+                      elementType: .float)
     }
 
     /// √x for x proven non-negative, at the activation scale (or half the input's, when that is finer).
@@ -487,13 +483,13 @@ public struct Quantizer {
         let scale = max(settings.activationScale, (input.scale + 1) / 2)
         let shift = 2 * scale - input.scale
         guard input.range.upperBound < Quantizer.valueLimit >> shift else { throw fail("the square root's input is too large; lower the activation scale") }
-        let high = SquareRootStep.root(input.range.upperBound << shift)
-        let low = SquareRootStep.root(input.range.lowerBound << shift)
+        let high = FixedPoint.squareRoot(input.range.upperBound << shift)
+        let low = FixedPoint.squareRoot(input.range.lowerBound << shift)
         let step = SquareRootStep(input: id, shift: shift, rootBits: BitWidth.unsigned(high), differenceBits: BitWidth.unsigned(2 * high))
         // |√a − √b| ≤ √|a − b|, and the floor loses less than one unit.
         return record(.squareRoot(step), shape: input.shape, scale: scale, range: low...high,
                       error: input.errorBound.squareRoot() + 1 / pow(2, Double(scale)),
-                      magnitude: Double(high) / pow(2, Double(scale)), elementType: .float)
+                      elementType: .float)
     }
 
     /// The one-hot selector of integer indices into a table of `size` rows.
@@ -505,8 +501,7 @@ public struct Quantizer {
         guard index.range.lowerBound >= 0, index.range.lowerBound < size else {
             throw fail("the indices' proven range \(index.range) is not within the table's \(size) rows (give the index input's range with --input-range)")
         }
-        return record(.oneHot(OneHotStep(input: id, size: size)), shape: index.shape + [size], scale: 0, range: 0...1, error: 0,
-                      magnitude: 1, elementType: .float)
+        return record(.oneHot(OneHotStep(input: id, size: size)), shape: index.shape + [size], scale: 0, range: 0...1, error: 0, elementType: .float)
     }
 
     /// Round half to even to scale 0.
@@ -518,7 +513,7 @@ public struct Quantizer {
         let high = (input.range.upperBound + half) >> shift
         let step = RoundStep(input: id, shift: shift, quotientBits: max(2, BitWidth.signed(low...high)))
         return record(.round(step), shape: input.shape, scale: 0, range: (low - 1)...high, error: input.errorBound + 1,
-                      magnitude: Double(max(abs(low - 1), abs(high))), elementType: .float)
+                      elementType: .float)
     }
 
     public mutating func piecewise(_ id: Int, function: ActivationFunction) throws(ModelError) -> Int {
@@ -532,7 +527,7 @@ public struct Quantizer {
             input: id, function: function.rawValue, table: table, inputBits: BitWidth.signed(input.range), outputBits: BitWidth.signed(range))
         return record(.piecewise(step), shape: input.shape, scale: outputScale, range: range,
                       error: function.lipschitz * input.errorBound + tableError,
-                      magnitude: Double(max(abs(range.lowerBound), abs(range.upperBound))) / pow(2, Double(outputScale)), elementType: .float)
+                      elementType: .float)
     }
 }
 

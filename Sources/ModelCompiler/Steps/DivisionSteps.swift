@@ -47,21 +47,12 @@ public struct SquareRootStep: Sendable, Hashable, Codable, StepSemantics {
     public var rootBits: Int
     public var differenceBits: Int
 
-    static func root(_ m: Int) -> Int {
-        var y = Int(Double(m).squareRoot())
-        while y * y > m { y -= 1 }
-        while (y + 1) * (y + 1) <= m { y += 1 }
-        return y
-    }
-
-    func evaluate(_ values: [[Int]]) -> [Int] { values[input].map { SquareRootStep.root($0 << shift) } }
+    func evaluate(_ values: [[Int]]) -> [Int] { values[input].map { FixedPoint.squareRoot($0 << shift) } }
 
     func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
-        var output: [Signal] = []
-        for x in signals[input] {
-            output.append(try builder.squareRoot(x * (1 << shift), rootBits: rootBits, differenceBits: differenceBits))
+        try elementwise(signals[input]) { x throws(GadgetError) in
+            try builder.squareRoot(x * (1 << shift), rootBits: rootBits, differenceBits: differenceBits)
         }
-        return output
     }
 
     var summary: String { "sqrt: root \(rootBits)b, diff \(differenceBits)b x2" }

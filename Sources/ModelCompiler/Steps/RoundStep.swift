@@ -13,9 +13,8 @@ public struct RoundStep: Sendable, Hashable, Codable, StepSemantics {
 
     static func round(_ x: Int, shift: Int) -> Int {
         guard shift > 0 else { return x }
-        let shifted = x + 1 << (shift - 1)
-        let quotient = shifted >> shift
-        let remainder = shifted - quotient << shift
+        let quotient = FixedPoint.rescale(x, shift: shift, rounding: .halfUp)
+        let remainder = x + 1 << (shift - 1) - quotient << shift
         return remainder == 0 && quotient & 1 == 1 ? quotient - 1 : quotient
     }
 

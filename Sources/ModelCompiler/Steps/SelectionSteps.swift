@@ -70,11 +70,9 @@ public struct SignStep: Sendable, Hashable, Codable, StepSemantics {
     func evaluate(_ values: [[Int]]) -> [Int] { values[input].map { $0.signum() } }
 
     func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
-        var output: [Signal] = []
-        for x in signals[input] {
-            output.append(try builder.isNonNegative(x, bits: bits) - builder.isNonNegative(x * -1, bits: bits))
+        try elementwise(signals[input]) { x throws(GadgetError) in
+            try builder.isNonNegative(x, bits: bits) - builder.isNonNegative(x * -1, bits: bits)
         }
-        return output
     }
 
     var summary: String { "sign \(bits)b x2" }
@@ -91,11 +89,9 @@ public struct PiecewiseStep: Sendable, Hashable, Codable, StepSemantics {
     func evaluate(_ values: [[Int]]) -> [Int] { values[input].map(table.evaluate) }
 
     func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
-        var output: [Signal] = []
-        for x in signals[input] {
-            output.append(try builder.piecewiseLinear(x, table: table, inputBits: inputBits, outputBits: outputBits))
+        try elementwise(signals[input]) { x throws(GadgetError) in
+            try builder.piecewiseLinear(x, table: table, inputBits: inputBits, outputBits: outputBits)
         }
-        return output
     }
 
     var summary: String { "\(function): in \(inputBits)b, out \(outputBits)b, \(table.segmentCount) segments" }

@@ -49,6 +49,14 @@ public struct Windows: Sendable, Hashable, Codable {
     public func window(_ index: Int) -> ArraySlice<Int> { sources[(index == 0 ? 0 : ends[index - 1])..<ends[index]] }
 }
 
+/// Each element lowered by `body`, in order.
+func elementwise(_ inputs: [Signal], _ body: (Signal) throws(GadgetError) -> Signal) throws(GadgetError) -> [Signal] {
+    var output: [Signal] = []
+    output.reserveCapacity(inputs.count)
+    for x in inputs { output.append(try body(x)) }
+    return output
+}
+
 @inline(__always)
 func value(_ values: [[Int]], _ symbol: Int) -> Int { values[symbol >> 32][symbol & 0xFFFF_FFFF] }
 
