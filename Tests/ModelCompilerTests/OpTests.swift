@@ -365,3 +365,13 @@ import TestSupport
         #expect(throws: ModelError.self) { try Quantization.quantize(try Declutter.run(try FoldConstants.run(b.graph))) }
     }
 }
+
+@Suite struct CastTests {
+    @Test func castLikeOfAConstantToAnActivationsTypeFolds() throws {
+        var b = GraphBuilder("castlike", inputs: [("x", [3])])
+        let offset = b.node("CastLike", [b.integers([1, 2, 3]), "x"])
+        b.output(b.node("Add", ["x", offset]))
+        let (_, model, _) = try checkModel(b.graph, samples: 2)
+        #expect(try stepCosts(model)[model.steps.last!.name] == 0)  // x + a constant is free
+    }
+}

@@ -129,8 +129,9 @@ struct CastOp: Operator {
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
         let x = try required(node, inputs, 0)
-        let type = try target(node, inputs.map { $0.map { quantizer.operand($0) } })
-        if case let .constant(constant) = x { return try folded(node, [Operand(constant)]) }
+        let operands = inputs.map { $0.map { quantizer.operand($0) } }
+        let type = try target(node, operands)
+        if case .constant = x { return try folded(node, operands) }
         let source: ElementType = if case let .tensor(id) = x { quantizer.info(id).elementType } else { .float }
         guard type == .float || (source.isInteger && type.isInteger && type != .bool) else {
             throw node.error("a cast of an activation from \(source) to \(type) is not supported (it would truncate a fixed-point value)")
