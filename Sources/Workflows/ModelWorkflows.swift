@@ -56,8 +56,8 @@ public enum ModelWorkflows {
         public var shapes: [String: [Int]] = [:]
         public var weights: WeightVisibility = .fixed
         public var calibrationPath: String?
-        /// Keep a final Softmax in the graph (and refuse it) instead of proving its logits.
-        public var keepSoftmax = false
+        /// Drop a final Softmax or LogSoftmax and prove its logits (`compile --output logits`).
+        public var outputLogits = false
 
         public init(settings: CompilerSettings? = nil) { self.settings = settings }
 
@@ -116,7 +116,7 @@ public enum ModelWorkflows {
         }
         do {
             var prepared = try FoldConstants.run(graph)
-            prepared = try Declutter.run(prepared, keepSoftmax: options.keepSoftmax)
+            prepared = try Declutter.run(prepared, dropFinalSoftmax: options.outputLogits)
             return (prepared, notes + prepared.notes)
         } catch {
             throw .input(FormatError(file: modelPath, problem: error.description))

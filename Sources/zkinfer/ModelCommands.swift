@@ -20,7 +20,8 @@ struct CompilerOptions: ParsableArguments {
     var inputShape: [String] = []
     @Option(help: "Fractional bits of inputs and activations (overrides calibration).") var activationScale: Int?
     @Option(help: "Signed bits of quantized weights (default: activation scale + 1).") var weightBits: Int?
-    @Flag(help: "Keep a final Softmax (and refuse it) instead of proving its logits.") var keepSoftmax = false
+    @Option(help: "What the circuit proves at a final Softmax or LogSoftmax: model (its outputs) or logits (its input; the argmax is the same).")
+    var output: ProvedOutput = .model
 
     /// Splits NAME=VALUE; a value without a name applies to every input.
     private func named(_ text: String) -> (String?, String) {
@@ -32,7 +33,7 @@ struct CompilerOptions: ParsableArguments {
         var options = ModelWorkflows.Options(settings: settings)
         options.weights = weights
         options.calibrationPath = calibration
-        options.keepSoftmax = keepSoftmax
+        options.outputLogits = output == .logits
         for text in inputVisibility {
             let (name, value) = named(text)
             guard let visibility = InputVisibility(rawValue: value) else { throw ValidationError("--input takes public, private or hashed, got '\(value)'") }
@@ -170,4 +171,8 @@ struct Demo: ParsableCommand {
             if !valid || forgedValid { throw ExitCode(1) }
         } catch let failure as Workflows.Failure { throw reportFailure(failure) }
     }
+}
+
+enum ProvedOutput: String, ExpressibleByArgument, CaseIterable {
+    case model, logits
 }

@@ -99,54 +99,6 @@ import TestSupport
         #expect(!circuit.isSatisfied)
     }
 
-    @Test func piecewiseLinearFollowsItsTable() throws {
-        let table = PiecewiseLinearTable.sampling({ 1 / (1 + exp(-$0)) }, range: 8, spacing: 0.5, inputScale: 4, outputScale: 7)
-        #expect(table.segmentCount == 32 && table.segmentLog == 3)
-        var builder = ConstraintSystemBuilder()
-        let xs = Array(stride(from: -200, through: 200, by: 7))
-        let signals = inputs(xs, &builder)
-        var outputs: [Signal] = []
-        for signal in signals {
-            outputs.append(try builder.piecewiseLinear(signal, table: table, inputBits: 10, outputBits: 9))
-        }
-        #expect(outputs.map(\.value) == xs.map(table.evaluate))
-        let circuit = Circuit(builder)
-        #expect(circuit.isSatisfied)
-        try circuit.expectNoFreeWires()
-        // Every output within one unit of the real sigmoid plus the interpolation error.
-        for (x, y) in zip(xs, outputs) {
-            #expect(abs(Double(y.value) / 128 - 1 / (1 + exp(-Double(x) / 16))) < 0.012)
-        }
-    }
-
-    @Test func piecewiseLinearRejectsAForgedOutputOrSegment() throws {
-        let table = PiecewiseLinearTable(lowerBound: -16, segmentLog: 2, values: [0, 2, 5, 9, 10, 11, 12, 13, 20])
-        for x in [-20, -16, -3, 0, 7, 15, 16, 40] {
-            var builder = ConstraintSystemBuilder()
-            let wire = builder.allocate(.privateInput, value: field(x))
-            let y = try builder.piecewiseLinear(Signal(wire, value: x), table: table, inputBits: 8, outputBits: 7)
-            #expect(y.value == table.evaluate(x))
-            var circuit = Circuit(builder)
-            #expect(circuit.isSatisfied)
-            // The output is the last wire the rescale allocates before its bits: find it as y's only term.
-            let outputWire = y.combination.terms[0].wire
-            circuit[outputWire] += .one
-            #expect(!circuit.isSatisfied)
-        }
-        // Choosing another segment without fixing the step breaks the split of the clamped offset.
-        var builder = ConstraintSystemBuilder()
-        let wire = builder.allocate(.privateInput, value: field(3))
-        let before = builder.wireCount
-        _ = try builder.piecewiseLinear(Signal(wire, value: 3), table: table, inputBits: 8, outputBits: 7)
-        var circuit = Circuit(builder)
-        // The clamp allocates 2·(9 bits + 1 product) wires; the one-hot follows.
-        let oneHot = before + 2 * (9 + 1)
-        let hot = (0...8).first { circuit[oneHot + $0] == .one }!
-        circuit[oneHot + hot] = .zero
-        circuit[oneHot + hot + 1] = .one
-        #expect(!circuit.isSatisfied)
-    }
-
     @Test func auditFindsUnderconstrainedWires() throws {
         // A "rescale" whose quotient and remainder are only tied by x = 16·q + rem (no range checks, the
         // circomlib-ml mistake), and an output that no constraint mentions.

@@ -6,7 +6,7 @@ Purpose
     test_data_set_0/input_N.pb, output_N.pb. For each case, sorted by its label (e.g. pytorch-converted/test_Conv2d),
     this script writes the inputs as zkinfer input JSON, then in a fresh work directory runs
 
-        zkinfer compile model.onnx -o OUT --calibration input.json --keep-softmax
+        zkinfer compile model.onnx -o OUT --calibration input.json
                      (the test input is the one calibration sample; a Softmax is proved or refused, never dropped)
         zkinfer setup OUT
         zkinfer prove OUT --input input.json
@@ -230,7 +230,7 @@ def run_case(label, directory, work, zkinfer, timeout):
         result["seconds"][stage] = round(seconds, 3)
         return code, stdout, text
 
-    code, _, text = zk("compile", "compile", model, "-o", out, "--calibration", inputs, "--keep-softmax")
+    code, _, text = zk("compile", "compile", model, "-o", out, "--calibration", inputs)
     if code == 2:
         match = re.search(r"op type '([A-Za-z0-9_]+)'", text)
         reason = match.group(1) if match else short(message_line(text, scrub), 80)

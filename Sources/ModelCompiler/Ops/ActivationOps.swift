@@ -1,50 +1,57 @@
 import Foundation
 import ModelIR
 
-/// Sigmoid and Tanh through piecewise-linear tables with exhaustively computed error; Softmax is evaluated (float) but
-/// proved only as a dropped final node (its logits).
+/// Smooth activations and transcendental functions, each a `RealFunction` proved through a fitted polynomial table
+/// (`Quantizer.function`) whose error is measured over every input of the proven range.
 enum ActivationOps {
-    static let all: [any Operator] = [SigmoidTanhOp(), SoftmaxOp()]
+    static let all: [any Operator] = [TableFunctionOp()]
 }
 
-struct SigmoidTanhOp: Operator {
-    let types = ["Sigmoid", "Tanh"]
+struct TableFunctionOp: Operator {
+    let types = ["Exp", "Log", "Sigmoid", "Tanh", "Erf", "Gelu", "Softplus", "Elu", "Selu", "Celu", "Mish", "Sin", "Cos"]
 
-    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
-        try node.allow([])
-        let function: ActivationFunction = node.type == "Sigmoid" ? .sigmoid : .tanh
-        return [.float(try required(node, inputs, 0).doubles.map { function($0) })]
-    }
-
-    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        let id = try quantizer.materialize(try required(node, inputs, 0))
-        return [.tensor(try quantizer.piecewise(id, function: node.type == "Sigmoid" ? .sigmoid : .tanh))]
-    }
-}
-
-struct SoftmaxOp: Operator {
-    let types = ["Softmax", "LogSoftmax"]
-
-    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
-        try node.allow(["axis", "coerce_2d"])
-        let x = try required(node, inputs, 0).doubles
-        guard let axis = Shape.normalize(axis: try node.int("axis", default: -1), rank: x.rank) else { throw node.error("axis out of range for \(x.shape)") }
-        // Before opset 13 (normalized on import): over every axis from `axis` on.
-        let axes = try node.int("coerce_2d", default: 0) == 1 ? Array(axis..<x.rank) : [axis]
-        let plan = try ReductionOps.plan(Node(name: node.name, type: node.type, inputs: [], outputs: []), shape: x.shape, axes: axes)
-        var result = x
-        for group in plan.groups {
-            let largest = group.map { x.elements[$0] }.max() ?? 0
-            let sum = group.reduce(0.0) { $0 + Foundation.exp(x.elements[$1] - largest) }
-            for index in group {
-                let shifted = x.elements[index] - largest
-                result.elements[index] = node.type == "Softmax" ? Foundation.exp(shifted) / sum : shifted - Foundation.log(sum)
+    func function(_ node: Node) throws(ModelError) -> RealFunction {
+        switch node.type {
+        case "Exp": try node.allow([]); return RealFunction(.exp)
+        case "Log": try node.allow([]); return RealFunction(.log)
+        case "Sigmoid": try node.allow([]); return RealFunction(.sigmoid)
+        case "Tanh": try node.allow([]); return RealFunction(.tanh)
+        case "Erf": try node.allow([]); return RealFunction(.erf)
+        case "Softplus": try node.allow([]); return RealFunction(.softplus)
+        case "Mish": try node.allow([]); return RealFunction(.mish)
+        case "Sin": try node.allow([]); return RealFunction(.sin)
+        case "Cos": try node.allow([]); return RealFunction(.cos)
+        case "Gelu":
+            try node.allow(["approximate"])
+            switch try node.string("approximate", default: "none") {
+            case "none": return RealFunction(.gelu)
+            case "tanh": return RealFunction(.geluTanh)
+            case let other: throw node.unsupported("approximate", "'none' or 'tanh', not '\(other)'")
             }
+        case "Elu":
+            try node.allow(["alpha"])
+            return RealFunction(.elu, alpha: try node.float("alpha", default: 1))
+        case "Celu":
+            try node.allow(["alpha"])
+            let alpha = try node.float("alpha", default: 1)
+            guard alpha > 0 else { throw node.unsupported("alpha", "a positive value") }
+            return RealFunction(.celu, alpha: alpha)
+        default:
+            try node.allow(["alpha", "gamma"])
+            return RealFunction(.selu, alpha: try node.float("alpha", default: 1.67326319217681884765625),
+                                gamma: try node.float("gamma", default: 1.05070102214813232421875))
         }
-        return [.float(result)]
+    }
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        let f = try function(node)
+        return [.float(try required(node, inputs, 0).doubles.map { f($0) })]
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        throw node.error("\(node.type) is supported only as the final node, where its logits are proved (proving it needs exp, the next release)")
+        let x = try required(node, inputs, 0)
+        if case let .constant(constant) = x { return try folded(node, [Operand(constant)]) }
+        let id = try quantizer.materialize(x)
+        return [.tensor(try quantizer.function(id, try function(node)))]
     }
 }

@@ -180,8 +180,8 @@ struct WhereOp: Operator {
 
 /// Comparisons, logic and transcendental functions on compile-time values (shape arithmetic, constant preprocessing).
 struct CompileTimeOp: Operator {
-    let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Exp", "Log",
-                 "Erf", "ReduceProd", "Mod", "IsNaN", "IsInf"]
+    let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor",
+                 "ReduceProd", "Mod", "IsNaN", "IsInf"]
 
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
         try node.allow(["fmod", "axes", "keepdims", "noop_with_empty_axes"])
@@ -191,10 +191,6 @@ struct CompileTimeOp: Operator {
         func boolean(_ rule: (Double, Double) -> Bool) throws(ModelError) -> [Operand] {
             guard values.count == 2 else { throw node.error("needs two inputs") }
             return [.integer(try ElementwiseOps.broadcast(node, [values[0], values[1]]) { rule($0, $1) ? 1 : 0 }.map { Int($0) }, .bool)]
-        }
-        func unary(_ f: (Double) -> Double) -> [Operand] {
-            let result = values[0].map(f)
-            return first.elementType.isInteger && first.elementType != .bool ? [.integer(result.map(Int.init(constant:)), first.elementType)] : [.float(result)]
         }
         switch node.type {
         case "Equal": return try boolean(==)
@@ -208,9 +204,6 @@ struct CompileTimeOp: Operator {
         case "Not": return [.integer(values[0].map { $0 == 0 ? 1 : 0 }, .bool)]
         case "IsNaN": return [.integer(values[0].map { $0.isNaN ? 1 : 0 }, .bool)]
         case "IsInf": return [.integer(values[0].map { $0.isInfinite ? 1 : 0 }, .bool)]
-        case "Exp": return unary { Foundation.exp($0) }
-        case "Log": return unary { Foundation.log($0) }
-        case "Erf": return unary { Foundation.erf($0) }
         case "Mod":
             guard values.count == 2 else { throw node.error("needs two inputs") }
             let fmod = try node.int("fmod", default: 0) == 1
@@ -231,9 +224,6 @@ struct CompileTimeOp: Operator {
         if operands.allSatisfy({ $0 == nil || $0!.constant != nil }) {
             return try folded(node, operands.map { $0?.constant.map(Operand.init) })
         }
-        let family = ["Exp", "Log", "Erf"].contains(node.type)
-            ? "transcendental functions are the next release"
-            : "comparisons, logic and Where on activations are a later release"
-        throw node.error("\(node.type) on an activation is not supported yet (\(family))")
+        throw node.error("\(node.type) on an activation is not supported yet (comparisons, logic and Where on activations are a later release)")
     }
 }

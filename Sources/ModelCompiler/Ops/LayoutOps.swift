@@ -1,3 +1,4 @@
+import Foundation
 import ModelIR
 
 /// Ops that only move elements: zero constraints (the circuit rewires).
@@ -243,7 +244,15 @@ struct GatherOp: LayoutOperator {
         let indices = try required(node, inputs, 1)
         if case .constant = indices { return try rewire(node, inputs, quantizer) }
         try node.allow(["axis"])
-        let data = try required(node, operands, 0).expressions
+        var data = try required(node, operands, 0).expressions
+        // A constant table is rounded to the activation scale, so the selection is exact at that scale: each output is
+        // one table value, off by at most half a unit.
+        let scale = quantizer.settings.activationScale
+        let constantTable = data.elements.allSatisfy { $0.constantValue != nil }
+        if constantTable {
+            let unit = pow(2, Double(scale))
+            data = data.map { Expression(constant: ($0.constant * unit).rounded() / unit) }
+        }
         guard let axis = Shape.normalize(axis: try node.int("axis", default: 0), rank: data.rank) else { throw node.error("axis out of range for \(data.shape)") }
         let size = data.shape[axis]
         let index = try quantizer.materialize(indices)
@@ -265,7 +274,13 @@ struct GatherOp: LayoutOperator {
             }
         }
         let shape = Array(data.shape[..<axis]) + indexShape + Array(data.shape[(axis + 1)...])
-        return [.pending(Tensor(shape: shape, elements: elements))]
+        guard constantTable else { return [.pending(Tensor(shape: shape, elements: elements))] }
+        let largest = data.elements.map { abs($0.constant) }.max() ?? 0
+        let bits = scale + Int(log2(largest + 1).rounded(.up)) + 2
+        let selected = try quantizer.materialize(
+            .pending(Tensor(shape: shape, elements: elements)), targetScale: scale, exact: true, coefficientBits: bits)
+        quantizer.setErrorBound(selected, 0.5 / pow(2, Double(scale)))
+        return [.tensor(selected)]
     }
 
     func layout(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [IndexMap] {

@@ -2,14 +2,15 @@ import Foundation
 import ModelIR
 
 /// The declutter pass: folds BatchNormalization into the Conv or Gemm before it (or rewrites it as Mul and Add, so
-/// committed weights can hold its factors), and drops a final Softmax, proving its logits.
+/// committed weights can hold its factors), on request drops a final Softmax or LogSoftmax, proving its logits, and
+/// fuses decomposed patterns (`FusePatterns`).
 public enum Declutter {
-    public static func run(_ prepared: PreparedGraph, keepSoftmax: Bool = false) throws(ModelError) -> PreparedGraph {
+    public static func run(_ prepared: PreparedGraph, dropFinalSoftmax: Bool = false) throws(ModelError) -> PreparedGraph {
         var result = prepared
         var graph = prepared.graph
         let consumers = graph.consumerCounts
         var nodes: [Node] = []
-        var removed = Set<Int>()
+        let removed = Set<Int>()
         for (index, node) in graph.nodes.enumerated() where !removed.contains(index) {
             guard node.type == "BatchNormalization" else { nodes.append(node); continue }
             let (factor, shift) = try batchNormFactors(node, graph.constants)
@@ -32,18 +33,18 @@ public enum Declutter {
             result.types[scaled] = result.types[node.outputs[0]]
         }
         graph.nodes = nodes
-        if !keepSoftmax {
+        if dropFinalSoftmax {
             for output in graph.outputs {
-                guard let position = graph.nodes.lastIndex(where: { $0.outputs.first == output }), graph.nodes[position].type == "Softmax",
+                guard let position = graph.nodes.lastIndex(where: { $0.outputs.first == output }), ["Softmax", "LogSoftmax"].contains(graph.nodes[position].type),
                       consumers[output] == 1 else { continue }
                 let logits = graph.nodes[position].inputs[0]
-                result.proved[output] = (logits, "logits: Softmax dropped, the argmax is unchanged")
-                result.notes.append("final Softmax '\(graph.nodes[position].name)' dropped: the circuit proves its logits")
+                result.proved[output] = (logits, "logits: \(graph.nodes[position].type) dropped (--output logits), the argmax is unchanged")
+                result.notes.append("final \(graph.nodes[position].type) '\(graph.nodes[position].name)' dropped (--output logits): the circuit proves its logits")
                 result.dropped.append(graph.nodes.remove(at: position))
             }
         }
         result.graph = graph
-        return result
+        return FusePatterns.run(result)
     }
 
     /// scale/√(var + ε) and bias − mean·factor per channel.

@@ -91,6 +91,9 @@ public struct Quantizer {
         tensors[id].magnitude = Self.magnitude(range, scale: tensors[id].scale)
     }
 
+    /// Replaces a tensor's error bound with one the caller proves (softmax's sum, relative to the exps it adds).
+    mutating func setErrorBound(_ id: Int, _ bound: Double) { tensors[id].errorBound = bound }
+
     mutating func addTensor(_ info: TensorInfo) -> Int {
         tensors.append(info)
         return tensors.count - 1
@@ -160,9 +163,10 @@ public struct Quantizer {
     /// Quantizes expressions into wires: coefficients become integers at a common accumulator scale, the accumulator is
     /// rescaled to `targetScale` (the activation scale by default), optionally through a fused ReLU.
     /// With `exact`, the result lands exactly at `targetScale` (free upscaling when the accumulator scale is lower).
+    /// `coefficientBits` raises the precision of inexact coefficients beyond the weight bits (a mean's 1/n).
     public mutating func materialize(
         _ value: QuantizedOperand, relu: Bool = false, targetScale: Int? = nil, exact: Bool = false, rounding: Rounding? = nil,
-        name: String? = nil
+        name: String? = nil, coefficientBits: Int? = nil
     ) throws(ModelError) -> Int {
         if case let .tensor(id) = value, !relu {
             let scale = tensors[id].scale
@@ -215,9 +219,9 @@ public struct Quantizer {
             }
         }
         // Extra fractional bits of the coefficients: the fewest that represent them exactly, else as many as fit.
-        var coefficientScale = settings.maximumWeightScale
+        var coefficientScale = coefficientBits.map { max($0, settings.maximumWeightScale) } ?? settings.maximumWeightScale
         if largestRelative > 0 {
-            let limit = Double((1 << (settings.weightBits - 1)) - 1)
+            let limit = Double((1 << ((coefficientBits ?? settings.weightBits) - 1)) - 1)
             coefficientScale = min(coefficientScale, max(0, Int(log2(limit / largestRelative).rounded(.down))))
         } else {
             coefficientScale = 0
@@ -442,11 +446,24 @@ public struct Quantizer {
         let b = try materialize(denominator)
         let (x, y) = (tensors[a], tensors[b])
         guard let shape = Shape.broadcast([x.shape, y.shape]) else { throw fail("shapes \(x.shape) and \(y.shape) do not broadcast") }
+        let xs = Shape.broadcastIndices(from: x.shape, to: shape)
+        let ys = Shape.broadcastIndices(from: y.shape, to: shape)
+        return try divide(a, xs, by: b, ys, shape: shape, error: nil)
+    }
+
+    /// Element k of the result is a[numerators[k]] / b[denominators[k]]; `error` replaces the generic bound when the
+    /// caller proves a better one (softmax), and `within` the quotient's range when the caller proves it narrower than
+    /// interval arithmetic (a normalization's |y| ≤ √n): the range check of q needs only to admit the honest quotient.
+    mutating func divide(
+        _ a: Int, _ numerators: [Int], by b: Int, _ denominators: [Int], shape: [Int], error given: Double?, within proven: ClosedRange<Int>? = nil,
+        scale requestedScale: Int? = nil
+    ) throws(ModelError) -> Int {
+        let (x, y) = (tensors[a], tensors[b])
         guard y.range.lowerBound > 0 || y.range.upperBound < 0 else {
             throw fail("the divisor's proven range \(Double(y.range.lowerBound) / pow(2, Double(y.scale)))...\(Double(y.range.upperBound) / pow(2, Double(y.scale))) includes zero")
         }
         let negate = y.range.upperBound < 0
-        let scale = settings.activationScale
+        let scale = requestedScale ?? settings.activationScale
         let k = scale + y.scale - x.scale
         let (numeratorShift, denominatorShift) = (max(k, 0), max(-k, 0))
         let nLow = (negate ? -x.range.upperBound : x.range.lowerBound) << numeratorShift
@@ -455,32 +472,42 @@ public struct Quantizer {
         let dHigh = (negate ? -y.range.lowerBound : y.range.upperBound) << denominatorShift
         guard max(abs(nLow), abs(nHigh), dHigh) < Quantizer.valueLimit >> 2 else { throw fail("the division's operands are too large; lower the activation scale") }
         let corners = [nLow, nHigh].flatMap { n in [dLow, dHigh].map { d in FixedPoint.divide(2 * n + d, by: 2 * d, rounding: .floor) } }
-        let range = corners.min()!...corners.max()!
+        var range = corners.min()!...corners.max()!
+        if let proven { range = range.clamped(to: proven) }
         let quotientBits = BitWidth.signed(range)
         guard quotientBits + BitWidth.unsigned(2 * dHigh) < maximumRangeBits - 4 else { throw fail("the division's quotient needs too many bits") }
         // |a/b − â/b̂| ≤ |a|·ε_b / (|b|·|b̂|) + ε_a / |b̂|, with |b̂| ≥ the divisor's smallest magnitude.
         let smallest = Double(min(abs(y.range.lowerBound), abs(y.range.upperBound))) / pow(2, Double(y.scale))
-        guard smallest > y.errorBound else { throw fail("the divisor can come within its error bound of zero, so the quotient's error has no bound") }
-        let error = (x.magnitude + x.errorBound) * y.errorBound / ((smallest - y.errorBound) * smallest) + x.errorBound / smallest
-            + 0.5 / pow(2, Double(scale))
-        let xs = Shape.broadcastIndices(from: x.shape, to: shape)
-        let ys = Shape.broadcastIndices(from: y.shape, to: shape)
+        var error = given ?? 0
+        if given == nil {
+            guard smallest > y.errorBound else { throw fail("the divisor can come within its error bound of zero, so the quotient's error has no bound") }
+            error = (x.magnitude + x.errorBound) * y.errorBound / ((smallest - y.errorBound) * smallest) + x.errorBound / smallest
+                + 0.5 / pow(2, Double(scale))
+        }
         let step = DivisionStep(
-            numerators: xs.map { Expression.symbol(tensor: a, element: $0) }, denominators: ys.map { Expression.symbol(tensor: b, element: $0) },
+            numerators: numerators.map { Expression.symbol(tensor: a, element: $0) }, denominators: denominators.map { Expression.symbol(tensor: b, element: $0) },
             numeratorShift: numeratorShift, denominatorShift: denominatorShift, negate: negate,
             remainderBits: BitWidth.unsigned(2 * dHigh - 1), quotientBits: quotientBits)
         return record(.division(step), shape: shape, scale: scale, range: range, error: error,
                       elementType: .float)
     }
 
-    /// √x for x proven non-negative, at the activation scale (or half the input's, when that is finer).
-    public mutating func squareRoot(_ value: QuantizedOperand) throws(ModelError) -> Int {
-        let id = try materialize(value)
+    /// √x for x proven non-negative, at `outputScale` (by default the activation scale, or half the input's when that
+    /// is finer). A pending input with a positive constant (an ε) is materialized at a scale that keeps the constant.
+    public mutating func squareRoot(_ value: QuantizedOperand, outputScale: Int? = nil) throws(ModelError) -> Int {
+        var id: Int
+        if case let .pending(expressions) = value, let smallest = expressions.elements.map(\.constant).filter({ $0 > 0 }).min() {
+            let needed = Int(log2(8 / smallest).rounded(.up))
+            id = try materialize(value, targetScale: min(40, max(2 * settings.activationScale, needed)), exact: true)
+        } else {
+            id = try materialize(value)
+        }
+        if let outputScale, tensors[id].scale > 2 * outputScale { id = try materialize(.tensor(id), targetScale: 2 * outputScale) }
         let input = tensors[id]
         guard input.range.lowerBound >= 0 else {
             throw fail("the input's proven range reaches \(Double(input.range.lowerBound) / pow(2, Double(input.scale))): a square root of a negative value is not a number")
         }
-        let scale = max(settings.activationScale, (input.scale + 1) / 2)
+        let scale = outputScale ?? max(settings.activationScale, (input.scale + 1) / 2)
         let shift = 2 * scale - input.scale
         guard input.range.upperBound < Quantizer.valueLimit >> shift else { throw fail("the square root's input is too large; lower the activation scale") }
         let high = FixedPoint.squareRoot(input.range.upperBound << shift)
@@ -516,48 +543,89 @@ public struct Quantizer {
                       elementType: .float)
     }
 
-    public mutating func piecewise(_ id: Int, function: ActivationFunction) throws(ModelError) -> Int {
-        let input = tensors[id]
-        let outputScale = settings.activationScale
-        let table = PiecewiseLinearTable.sampling(
-            function.callAsFunction, range: function.range, spacing: function.spacing, inputScale: input.scale, outputScale: outputScale)
-        let tableError = function.maximumError(of: table, inputScale: input.scale, outputScale: outputScale, inputRange: input.range)
-        let range = table.values.min()!...table.values.max()!
-        let step = PiecewiseStep(
-            input: id, function: function.rawValue, table: table, inputBits: BitWidth.signed(input.range), outputBits: BitWidth.signed(range))
-        return record(.piecewise(step), shape: input.shape, scale: outputScale, range: range,
-                      error: function.lipschitz * input.errorBound + tableError,
-                      elementType: .float)
-    }
-}
-
-/// Sigmoid and Tanh, with the sampling their tables use.
-public enum ActivationFunction: String, Sendable, Hashable, Codable {
-    case sigmoid, tanh
-
-    public func callAsFunction(_ x: Double) -> Double {
-        self == .sigmoid ? 1 / (1 + exp(-x)) : Foundation.tanh(x)
-    }
-
-    /// |f(a) − f(b)| ≤ lipschitz·|a − b|.
-    public var lipschitz: Double { self == .sigmoid ? 0.25 : 1 }
-    /// The table covers [−range, range]; beyond it the output is clamped to the end values.
-    public var range: Double { self == .sigmoid ? 8 : 4 }
-    /// Breakpoint spacing (real units) when the input scale allows it.
-    public var spacing: Double { self == .sigmoid ? 0.5 : 0.25 }
-
-    /// max |f(x/2^inputScale) − table(x)/2^outputScale| over every integer the table interpolates and the ends of the
-    /// input range (f is monotone, so beyond the table the gap is largest at the ends).
-    public func maximumError(of table: PiecewiseLinearTable, inputScale: Int, outputScale: Int, inputRange: ClosedRange<Int>) -> Double {
-        let inputUnit = Double(1 << inputScale)
-        let outputUnit = Double(1 << outputScale)
-        func gap(_ x: Int) -> Double { abs(self(Double(x) / inputUnit) - Double(table.evaluate(x)) / outputUnit) }
-        let low = max(table.lowerBound, inputRange.lowerBound)
-        let high = min(table.upperBound, inputRange.upperBound)
-        var worst = max(gap(inputRange.lowerBound), gap(inputRange.upperBound))
-        if low <= high {
-            for x in low...high { worst = max(worst, gap(x)) }
+    /// The table of the function step that computed `id`.
+    func fittedTable(of id: Int) -> FittedTable? {
+        for step in steps.reversed() where step.output == id {
+            if case let .function(function) = step.kind { return function.fitted }
         }
-        return worst
+        return nil
+    }
+
+    /// f(x) element-wise through a fitted table, at `outputScale` (the activation scale by default). The error is the
+    /// table's, measured over every input of the range, plus the input's error times f's slope bound.
+    /// `realUpperBound` bounds the float model's input where the caller knows more (softmax's x − max ≤ 0).
+    public mutating func function(
+        _ id: Int, _ function: RealFunction, outputScale: Int? = nil, target: Double? = nil, realUpperBound: Double = .infinity
+    ) throws(ModelError) -> Int {
+        let input = tensors[id]
+        guard function.kind != .log else { return try logarithm(id) }
+        let outputScale = outputScale ?? settings.activationScale
+        let fitted: FittedTable
+        do {
+            fitted = try FunctionFitting.fit(function, inputRange: input.range, inputScale: input.scale, outputScale: outputScale, target: target)
+        } catch {
+            throw fail(error.message)
+        }
+        let high = min(Double(input.range.upperBound) / pow(2, Double(input.scale)) + input.errorBound, realUpperBound)
+        let step = FunctionStep(
+            input: id, function: function, fitted: fitted, inputBits: BitWidth.signed(input.range), outputBits: BitWidth.signed(fitted.outputRange))
+        return record(.function(step), shape: input.shape, scale: outputScale, range: fitted.outputRange,
+                      error: min(function.slopeBound(upTo: high) * input.errorBound, function.span) + fitted.maximumError, elementType: .float)
+    }
+
+    /// ln x element-wise for x proven ≥ one integer unit, at `outputScale` (the activation scale by default). The table's
+    /// error is measured over every input of the range (or, for ranges over 2^22 values, bounded term by term).
+    public mutating func logarithm(_ id: Int, outputScale: Int? = nil) throws(ModelError) -> Int {
+        let input = tensors[id]
+        let outputScale = outputScale ?? settings.activationScale
+        let inputUnit = pow(2, Double(input.scale))
+        guard input.range.lowerBound >= 1 else {
+            throw fail("the input's proven range reaches \(Double(input.range.lowerBound) / inputUnit): the logarithm of a value ≤ 0 is not a number")
+        }
+        func exponent(_ s: Int) -> Int { Int.bitWidth - 1 - s.leadingZeroBitCount }
+        let exponents = exponent(input.range.lowerBound)...exponent(input.range.upperBound)
+        let mantissaBits = max(4, outputScale + 4)
+        let fitted: FittedTable
+        do {
+            fitted = try FunctionFitting.fit(
+                RealFunction(.log), inputRange: (1 << mantissaBits)...((2 << mantissaBits) - 1), inputScale: mantissaBits, outputScale: outputScale)
+        } catch {
+            throw fail(error.message)
+        }
+        let unit = pow(2, Double(outputScale + fitted.table.shift))
+        let terms = exponents.map { (Double($0 - input.scale) * M_LN2 * unit).rounded() }
+        guard terms.allSatisfy({ abs($0) < 0x1p60 }) else { throw fail("the logarithm's exponent terms are too large") }
+        let table = LogarithmTable(exponents: exponents, mantissaBits: mantissaBits, table: fitted.table, exponentTerms: terms.map { Int($0) })
+        let outputUnit = pow(2, Double(outputScale))
+        var tableError: Double
+        var range: ClosedRange<Int>
+        if input.range.upperBound - input.range.lowerBound < FunctionFitting.widthLimit {
+            tableError = 0
+            var (low, high) = (Int.max, Int.min)
+            for s in input.range {
+                let y = table.evaluate(s)
+                tableError = max(tableError, abs(Double(y) / outputUnit - Foundation.log(Double(s) / inputUnit)))
+                (low, high) = (min(low, y), max(high, y))
+            }
+            range = low...high
+        } else {
+            // Rounding, the mantissa polynomial before rounding, the exponent terms, and the truncation ln((t+1)/t) ≤ 2^−M.
+            var polynomial = 0.0
+            for t in (1 << mantissaBits)..<(2 << mantissaBits) {
+                polynomial = max(polynomial, abs(Double(fitted.table.accumulator(t)) / unit - Foundation.log(Double(t) / pow(2, Double(mantissaBits)))))
+            }
+            let exponentError = zip(exponents, terms).map { abs($1 / unit - Double($0 - input.scale) * M_LN2) }.max() ?? 0
+            tableError = 0.5 / outputUnit + polynomial + exponentError + pow(2, -Double(mantissaBits))
+            let low = Foundation.log(Double(input.range.lowerBound) / inputUnit) - tableError
+            let high = Foundation.log(Double(input.range.upperBound) / inputUnit) + tableError
+            range = Int((low * outputUnit).rounded(.down))...Int((high * outputUnit).rounded(.up))
+        }
+        let smallest = Double(input.range.lowerBound) / inputUnit
+        let propagated = input.errorBound < smallest ? Foundation.log(smallest / (smallest - input.errorBound)) : Double.infinity
+        guard propagated.isFinite else {
+            throw fail("the input can come within its error bound (\(input.errorBound)) of zero, so the logarithm's error has no bound")
+        }
+        let step = LogarithmStep(input: id, table: table, outputBits: BitWidth.signed(range))
+        return record(.logarithm(step), shape: input.shape, scale: outputScale, range: range, error: propagated + tableError, elementType: .float)
     }
 }

@@ -37,6 +37,9 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
         }
     }
 
+    /// Unrescaled outputs with more terms than this get a wire of their own (one constraint).
+    static let widestFreeCombination = 16
+
     func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
         struct Pair: Hashable { var left: Int, right: Int }
         var products: [Pair: Signal] = [:]
@@ -65,7 +68,16 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
                     ? try builder.rescaleReLU(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits)
                     : try builder.rescale(accumulator, shift: shift, rounding: rounding, quotientBits: quotientBits))
             } else {
-                output.append(relu ? try builder.relu(accumulator, bits: quotientBits) : accumulator)
+                if relu {
+                    output.append(try builder.relu(accumulator, bits: quotientBits))
+                } else if accumulator.combination.terms.count > Self.widestFreeCombination {
+                    // A wide sum (softmax's, a normalization's) becomes one wire, so its readers do not repeat it.
+                    let wire = builder.allocate(.intermediate, value: Fr(signed: accumulator.value))
+                    builder.enforce(accumulator.combination, .constant(.one), LinearCombination(wire))
+                    output.append(Signal(wire, value: accumulator.value))
+                } else {
+                    output.append(accumulator)
+                }
             }
         }
         return output

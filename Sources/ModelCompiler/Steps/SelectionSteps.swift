@@ -78,25 +78,6 @@ public struct SignStep: Sendable, Hashable, Codable, StepSemantics {
     var summary: String { "sign \(bits)b x2" }
 }
 
-/// A piecewise-linear table (Sigmoid, Tanh) applied to every element.
-public struct PiecewiseStep: Sendable, Hashable, Codable, StepSemantics {
-    public var input: Int
-    public var function: String
-    public var table: PiecewiseLinearTable
-    public var inputBits: Int
-    public var outputBits: Int
-
-    func evaluate(_ values: [[Int]]) -> [Int] { values[input].map(table.evaluate) }
-
-    func lower(_ signals: [[Signal]], _ builder: inout ConstraintSystemBuilder) throws(GadgetError) -> [Signal] {
-        try elementwise(signals[input]) { x throws(GadgetError) in
-            try builder.piecewiseLinear(x, table: table, inputBits: inputBits, outputBits: outputBits)
-        }
-    }
-
-    var summary: String { "\(function): in \(inputBits)b, out \(outputBits)b, \(table.segmentCount) segments" }
-}
-
 /// For each index i in [0, size): e ∈ {0, 1}^size with Σ eⱼ = 1 and Σ j·eⱼ = i, the selector of an embedding lookup.
 /// Costs size + 2 constraints per index; an index outside [0, size) has no witness.
 public struct OneHotStep: Sendable, Hashable, Codable, StepSemantics {

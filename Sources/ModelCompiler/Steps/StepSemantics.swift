@@ -18,7 +18,8 @@ extension StepKind {
         case let .affine(step): step
         case let .maximum(step): step
         case let .argmax(step): step
-        case let .piecewise(step): step
+        case let .function(step): step
+        case let .logarithm(step): step
         case let .sign(step): step
         case let .round(step): step
         case let .division(step): step
