@@ -107,4 +107,11 @@ import TestSupport
             #expect(model.outputs[0].errorBound < 0.02)
         }
     }
+
+    @Test func normReductions() throws {
+        for type in ["ReduceL1", "ReduceL2"] {
+            try checkModel(single(type, input: [2, 3, 4], range: -2...2, ["axes": .ints([1]), "keepdims": .int(1)]))
+            try checkModel(single(type, input: [5], range: -1...1))
+        }
+    }
 }

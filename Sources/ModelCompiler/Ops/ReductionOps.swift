@@ -3,7 +3,7 @@ import ModelIR
 /// Reductions over any axes with keepdims: sums and means are linear, squares cost one product per element,
 /// max and min use the maximum gadget, ArgMax and ArgMin a constrained one-hot vector.
 enum ReductionOps {
-    static let all: [any Operator] = [ReduceLinearOp(), ReduceSelectOp(), ArgMaxOp()]
+    static let all: [any Operator] = [ReduceLinearOp(), ReduceSelectOp(), ArgMaxOp(), ReduceNormOp()]
 
     struct Plan {
         var shape: [Int]
@@ -53,6 +53,46 @@ struct ReduceLinearOp: PolynomialOperator {
             return node.type == "ReduceMean" ? sum.scaled(by: 1 / Double(max(group.count, 1))) : sum
         }
         return [Tensor(shape: plan.shape, elements: elements)]
+    }
+}
+
+/// ReduceL1 (Σ|x|, |x| as 2·relu(x) − x) and ReduceL2 (√Σx², the exact square root), over axes with keepdims.
+struct ReduceNormOp: Operator {
+    let types = ["ReduceL1", "ReduceL2"]
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        try node.allow(["axes", "keepdims", "noop_with_empty_axes"])
+        let x = try required(node, inputs, 0).doubles
+        let plan = try ReductionOps.plan(node, shape: x.shape, axes: try constantIntegers(node, inputs, 1, what: "axes"))
+        let values = plan.groups.map { group in
+            node.type == "ReduceL1"
+                ? group.reduce(0.0) { $0 + abs(x.elements[$1]) }
+                : group.reduce(0.0) { $0 + x.elements[$1] * x.elements[$1] }.squareRoot()
+        }
+        return [.float(Tensor(shape: plan.shape, elements: values))]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        try node.allow(["axes", "keepdims", "noop_with_empty_axes"])
+        let operands = inputs.map { $0.map { quantizer.operand($0) } }
+        let x = try required(node, inputs, 0)
+        if case .constant = x { return try folded(node, operands.map { $0.flatMap { $0.constant.map(Operand.init) } }) }
+        let plan = try ReductionOps.plan(node, shape: quantizer.shape(x), axes: try constantIntegers(node, operands, 1, what: "axes"))
+        if node.type == "ReduceL1" {
+            let absolute = Node(name: node.name, type: "Abs", inputs: [node.inputs[0]], outputs: [node.outputs[0]])
+            guard case let .tensor(id) = try AbsOp().quantize(absolute, [x], &quantizer)[0] else { throw node.error("|x| did not materialize") }
+            let symbols = quantizer.symbols(id)
+            return [.pending(Tensor(shape: plan.shape, elements: plan.groups.map { $0.reduce(Expression.zero) { $0 + symbols.elements[$1] } }))]
+        }
+        let id = try quantizer.materialize(x)
+        let symbols = quantizer.symbols(id)
+        let squares = Tensor(shape: plan.shape, elements: plan.groups.map { group in
+            group.reduce(Expression.zero) { $0 + symbols.elements[$1] * symbols.elements[$1] }
+        })
+        let sum = try quantizer.materialize(.pending(squares), targetScale: 2 * quantizer.info(id).scale, exact: true)
+        // A sum of squares (interval arithmetic sees x·x as possibly negative).
+        quantizer.narrowRange(sum, to: 0...Int.max)
+        return [.tensor(try quantizer.squareRoot(.tensor(sum)))]
     }
 }
 
