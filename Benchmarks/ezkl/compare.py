@@ -108,14 +108,14 @@ def timed(name, step, cmd, log, runs=1):
     return r
 
 
-def run_zkinfer(binary, name, models_dir, work, log, repeat):
+def run_zkinfer(binary, name, models_dir, work, log, repeat, input_range="0,1"):
     model = os.path.join(models_dir, f"{name}.onnx")
     data = os.path.join(models_dir, f"{name}_input.json")
     d = os.path.join(work, f"zkinfer-{name}")
     steps = {
         "compile": timed(name, "compile",
                          [binary, "compile", model, "-o", d, "--input", "public",
-                          "--input-range", "0,1", "--calibration", data], log),
+                          "--input-range", input_range, "--calibration", data], log),
         "setup": timed(name, "setup", [binary, "setup", d], log),
         "prove": timed(name, "prove", [binary, "prove", d, "--input", data], log, repeat),
         "verify": timed(name, "verify", [binary, "verify", d], log, repeat),
@@ -209,11 +209,16 @@ def markdown(res):
              f"onnx {env['onnx']}, numpy {env['numpy']}, Python {env['python']}; zkinfer binary "
              f"sha256 {env['zkinfer_sha256'][:16]}…")
     L.append(f"- Command: `{env['command']}`")
-    L.append(f"- Models (make_models.py, seeded): mlp = 784→128 Relu→10; cnn = Conv 1→4 3x3, "
-             f"Relu, Flatten, 2704→10. Visibility for both tools: weights fixed, input public, "
+    names = [m["model"] for m in res["models"]]
+    if set(names) <= {"mlp", "cnn"}:
+        described = ("Models (make_models.py, seeded): mlp = 784→128 Relu→10; cnn = Conv 1→4 3x3, "
+                     "Relu, Flatten, 2704→10.")
+    else:
+        described = f"Models: {', '.join(n + '.onnx' for n in names)} from WORKDIR (see the command)."
+    L.append(f"- {described} Visibility for both tools: weights fixed, input public, "
              f"output public. Prove and verify: median of {env['repeat']} runs (range in "
              f"parentheses), each run a fresh process; models interleaved "
-             f"(zkinfer mlp, EZKL mlp, zkinfer cnn, EZKL cnn).")
+             f"(zkinfer, then EZKL, per model).")
     L.append("")
     L.append("| model | tool | circuit | setup s | prove s | verify ms | proof bytes | "
              "prove peak RSS MiB | max abs output error | argmax = onnxruntime |")
@@ -309,7 +314,9 @@ def main():
     ap.add_argument("zkinfer_binary")
     ap.add_argument("workdir")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--models", default="mlp,cnn")
+    ap.add_argument("--models", default="mlp,cnn",
+                    help="names of WORKDIR/NAME.onnx with NAME_input.json (make_models.py writes mlp and cnn)")
+    ap.add_argument("--input-range", default="0,1", help="zkinfer's --input-range for every model (default 0,1)")
     ap.add_argument("--results-md", default=os.path.join(RESULTS_DIR, "zkinfer-vs-ezkl.md"))
     ap.add_argument("--results-json", default=os.path.join(RESULTS_DIR, "zkinfer-vs-ezkl.json"))
     args = ap.parse_args()
@@ -356,7 +363,7 @@ def main():
             entry = {"model": name}
             res["models"].append(entry)
             entry["loadavg_before_zkinfer"] = [round(x, 2) for x in os.getloadavg()]
-            entry["zkinfer"] = run_zkinfer(binary, name, work, work, log, args.repeat)
+            entry["zkinfer"] = run_zkinfer(binary, name, work, work, log, args.repeat, args.input_range)
             write_results(res, args.results_md, args.results_json)
             sys.stderr.write(f"[ezkl {name}] starting\n")
             entry["loadavg_before_ezkl"] = [round(x, 2) for x in os.getloadavg()]

@@ -56,7 +56,7 @@ public enum ModelWorkflows {
         public var shapes: [String: [Int]] = [:]
         public var weights: WeightVisibility = .fixed
         public var calibrationPath: String?
-        /// Drop a final Softmax or LogSoftmax and prove its logits (`compile --output logits`).
+        /// Drop a final Softmax or LogSoftmax and prove its logits (`compile --final-softmax logits`).
         public var outputLogits = false
 
         public init(settings: CompilerSettings? = nil) { self.settings = settings }

@@ -20,8 +20,8 @@ struct CompilerOptions: ParsableArguments {
     var inputShape: [String] = []
     @Option(help: "Fractional bits of inputs and activations (overrides calibration).") var activationScale: Int?
     @Option(help: "Signed bits of quantized weights (default: activation scale + 1).") var weightBits: Int?
-    @Option(help: "What the circuit proves at a final Softmax or LogSoftmax: model (its outputs) or logits (its input; the argmax is the same).")
-    var output: ProvedOutput = .model
+    @Option(help: "A final Softmax or LogSoftmax: prove it, or drop it and prove its logits (the argmax is the same).")
+    var finalSoftmax: FinalSoftmax = .prove
 
     /// Splits NAME=VALUE; a value without a name applies to every input.
     private func named(_ text: String) -> (String?, String) {
@@ -33,7 +33,7 @@ struct CompilerOptions: ParsableArguments {
         var options = ModelWorkflows.Options(settings: settings)
         options.weights = weights
         options.calibrationPath = calibration
-        options.outputLogits = output == .logits
+        options.outputLogits = finalSoftmax == .logits
         for text in inputVisibility {
             let (name, value) = named(text)
             guard let visibility = InputVisibility(rawValue: value) else { throw ValidationError("--input takes public, private or hashed, got '\(value)'") }
@@ -173,6 +173,6 @@ struct Demo: ParsableCommand {
     }
 }
 
-enum ProvedOutput: String, ExpressibleByArgument, CaseIterable {
-    case model, logits
+enum FinalSoftmax: String, ExpressibleByArgument, CaseIterable {
+    case prove, logits
 }

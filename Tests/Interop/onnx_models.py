@@ -112,8 +112,8 @@ def activations():
     inits = [init("cw", weights(2, 1, 3, 3)), init("cw2", weights(2, 2, 3, 3)), init("cb2", weights(2, scale=0.1)),
              numpy_helper.from_array(np.array([1, -1], dtype=np.int64), "shape"),
              init("w", weights(6, 2, scale=1.0)), init("b", weights(6, scale=0.1)), init("w2", weights(3, 6, scale=1.0)), init("b2", weights(3, scale=0.1))]
-    # The same graph twice: ending in Softmax (what zkinfer compiles; it proves the logits) and without it
-    # (onnxruntime's logits, the reference).
+    # The same graph twice: ending in Softmax (zkinfer proves the probabilities, or with --final-softmax logits the logits)
+    # and without it (onnxruntime's logits, the reference for --final-softmax logits).
     logits = [n for n in nodes]
     logits[-1] = helper.make_node("Gemm", ["s", "w2", "b2"], ["output"], transB=1)
     reference = save("activations-logits", logits, inits, [1, 1, 6, 6], [1, 3])
@@ -121,13 +121,13 @@ def activations():
     return softmax, [1, 1, 6, 6], reference
 
 
-def run_model(name, path, shape, samples, reference=None):
+def run_model(name, path, shape, samples, reference=None, options=()):
     session = ort.InferenceSession(reference or path, providers=["CPUExecutionProvider"])
     out = os.path.join(WORK, name)
     samples_path = os.path.join(WORK, name + "-samples.json")
     with open(samples_path, "w") as handle:
         json.dump([s.reshape(-1).tolist() for s in samples], handle)
-    code, text = zk("compile", path, "-o", out, "--calibration", samples_path, "--input-range", "0,1")
+    code, text = zk("compile", path, "-o", out, "--calibration", samples_path, "--input-range", "0,1", *options)
     check(f"{name}: compile", code == 0, text[-400:])
     if code != 0:
         return
@@ -274,7 +274,8 @@ run_model("mlp", path, shape, samples(shape))
 path, shape = cnn()
 run_model("cnn", path, shape, samples(shape))
 path, shape, reference = activations()
-run_model("activations", path, shape, samples(shape), reference=reference)
+run_model("activations", path, shape, samples(shape))
+run_model("activations-logits", path, shape, samples(shape), reference=reference, options=("--final-softmax", "logits"))
 digits("digits-mlp")
 digits("digits-cnn")
 bad_inputs()

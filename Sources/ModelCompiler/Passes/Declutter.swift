@@ -38,8 +38,8 @@ public enum Declutter {
                 guard let position = graph.nodes.lastIndex(where: { $0.outputs.first == output }), ["Softmax", "LogSoftmax"].contains(graph.nodes[position].type),
                       consumers[output] == 1 else { continue }
                 let logits = graph.nodes[position].inputs[0]
-                result.proved[output] = (logits, "logits: \(graph.nodes[position].type) dropped (--output logits), the argmax is unchanged")
-                result.notes.append("final \(graph.nodes[position].type) '\(graph.nodes[position].name)' dropped (--output logits): the circuit proves its logits")
+                result.proved[output] = (logits, "logits: \(graph.nodes[position].type) dropped (--final-softmax logits), the argmax is unchanged")
+                result.notes.append("final \(graph.nodes[position].type) '\(graph.nodes[position].name)' dropped (--final-softmax logits): the circuit proves its logits")
                 result.dropped.append(graph.nodes.remove(at: position))
             }
         }

@@ -558,7 +558,7 @@ public struct Quantizer {
         _ id: Int, _ function: RealFunction, outputScale: Int? = nil, target: Double? = nil, realUpperBound: Double = .infinity
     ) throws(ModelError) -> Int {
         let input = tensors[id]
-        guard function.kind != .log else { return try logarithm(id) }
+        guard function.kind != .log else { return try logarithm(id, outputScale: outputScale) }
         let outputScale = outputScale ?? settings.activationScale
         let fitted: FittedTable
         do {
