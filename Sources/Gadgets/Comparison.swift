@@ -31,11 +31,18 @@ extension ConstraintSystemBuilder {
     /// Costs 2·(bits + 2) constraints.
     public mutating func clamp(_ x: Signal, lower: Int, upper: Int, bits: Int) throws(GadgetError) -> Signal {
         precondition(lower <= upper)
-        // max(x, lower) = lower + [x − lower ≥ 0]·(x − lower)
+        return try atMost(try atLeast(x, lower, bits: bits), upper, bits: bits)
+    }
+
+    /// max(x, lower) = lower + [x − lower ≥ 0]·(x − lower), for x − lower in the signed `bits` range (bits + 2 constraints).
+    public mutating func atLeast(_ x: Signal, _ lower: Int, bits: Int) throws(GadgetError) -> Signal {
         let aboveLower = x - lower
-        let raised = Signal.constant(lower) + product(try isNonNegative(aboveLower, bits: bits), aboveLower)
-        // min(raised, upper) = upper − [upper − raised ≥ 0]·(upper − raised)
-        let belowUpper = Signal.constant(upper) - raised
+        return Signal.constant(lower) + product(try isNonNegative(aboveLower, bits: bits), aboveLower)
+    }
+
+    /// min(x, upper) = upper − [upper − x ≥ 0]·(upper − x), for upper − x in the signed `bits` range (bits + 2 constraints).
+    public mutating func atMost(_ x: Signal, _ upper: Int, bits: Int) throws(GadgetError) -> Signal {
+        let belowUpper = Signal.constant(upper) - x
         return Signal.constant(upper) - product(try isNonNegative(belowUpper, bits: bits), belowUpper)
     }
 }

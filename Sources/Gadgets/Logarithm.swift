@@ -21,20 +21,24 @@ public struct LogarithmTable: Sendable, Hashable, Codable {
         self.exponentTerms = exponentTerms
     }
 
+    /// ⌊log₂ s⌋ for s ≥ 1.
+    @inlinable
+    public static func exponent(of s: Int) -> Int { Int.bitWidth - 1 - s.leadingZeroBitCount }
+
     /// The width s is normalized to before truncation: s·2^(width − e) ∈ [2^width, 2^(width+1)).
     public var width: Int { max(exponents.upperBound, mantissaBits) }
 
     /// The truncated mantissa of s ≥ 1.
     @inlinable
     public func mantissa(_ s: Int) -> Int {
-        let e = Int.bitWidth - 1 - s.leadingZeroBitCount
+        let e = Self.exponent(of: s)
         return (s << (width - e)) >> (width - mantissaBits)
     }
 
     /// The integer the gadget proves, for s in 2^exponents.lowerBound ..< 2^(exponents.upperBound + 1).
     @inlinable
     public func evaluate(_ s: Int) -> Int {
-        let e = Int.bitWidth - 1 - s.leadingZeroBitCount
+        let e = Self.exponent(of: s)
         let accumulator = table.accumulator(mantissa(s)) + exponentTerms[e - exponents.lowerBound]
         return FixedPoint.rescale(accumulator, shift: table.shift, rounding: .halfUp)
     }
@@ -45,7 +49,7 @@ extension ConstraintSystemBuilder {
     /// exponents.upperBound + 1 bits), n = s·2^(width − e) (one product), t = ⌊n / 2^(width − mantissaBits)⌋ (a rescale),
     /// then the mantissa table with the exponent's term in its accumulator.
     public mutating func logarithm(_ s: Signal, table: LogarithmTable, outputBits: Int) throws(GadgetError) -> Signal {
-        let e = s.value > 0 ? Int.bitWidth - 1 - s.value.leadingZeroBitCount : -1
+        let e = s.value > 0 ? LogarithmTable.exponent(of: s.value) : -1
         guard table.exponents.contains(e) else {
             throw GadgetError(gadget: "logarithm input", value: s.value, bits: table.exponents.upperBound + 1, signed: false)
         }

@@ -69,16 +69,14 @@ extension ConstraintSystemBuilder {
         var clamped = x
         var accumulator = accumulatorOffset
         if clampLower {
-            // max(x, lower) = lower + [x − lower ≥ 0]·(x − lower); below = max(x, lower) − x.
-            let aboveLower = x - table.lowerBound
-            let raised = Signal.constant(table.lowerBound) + product(try isNonNegative(aboveLower, bits: bits), aboveLower)
+            // below = max(x, lower) − x
+            let raised = try atLeast(x, table.lowerBound, bits: bits)
             accumulator = accumulator - (raised - x) * table.lowerSlope
             clamped = raised
         }
         if clampUpper {
-            // min(c, upper) = upper − [upper − c ≥ 0]·(upper − c); above = c − min(c, upper).
-            let belowUpper = Signal.constant(table.upperBound) - clamped
-            let lowered = Signal.constant(table.upperBound) - product(try isNonNegative(belowUpper, bits: bits), belowUpper)
+            // above = c − min(c, upper)
+            let lowered = try atMost(clamped, table.upperBound, bits: bits)
             accumulator = accumulator + (clamped - lowered) * table.upperSlope
             clamped = lowered
         }

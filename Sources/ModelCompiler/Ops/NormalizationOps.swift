@@ -146,16 +146,13 @@ struct LayerNormalizationOp: Operator {
         let (groups, _) = try groups(node, shape: shape)
         let y = try NormalizationOps.quantize(
             node, x, groups: groups, epsilon: try node.float("epsilon", default: 1e-5), center: node.type == "LayerNormalization", &quantizer)
-        guard case let .constant(scaleTensor) = try required(node, inputs, 1) else { throw node.error("the scale must be a constant") }
-        let scales = Shape.broadcastIndices(from: scaleTensor.shape, to: shape)
-        var biases = scales
-        if inputs.count > 2, case let .constant(biasTensor)? = inputs[2] { biases = Shape.broadcastIndices(from: biasTensor.shape, to: shape) }
-        let scaleValues = scaleTensor.doubles
-        let biasValues = try NormalizationOps.constantValues(node, inputs, 2)
-        let symbols = quantizer.symbols(y)
-        return [.pending(Tensor(shape: shape, elements: symbols.elements.enumerated().map { position, element in
-            element.scaled(by: scaleValues[scales[position]]) + Expression(constant: biasValues.map { $0[biases[position]] } ?? 0)
-        }))]
+        // Scale (required) and bias broadcast to every element.
+        func broadcast(_ position: Int) throws(ModelError) -> [Double]? {
+            guard let values = try NormalizationOps.constantValues(node, inputs, position), case let .constant(tensor)? = inputs[position] else { return nil }
+            return Shape.broadcastIndices(from: tensor.shape, to: shape).map { values[$0] }
+        }
+        _ = try required(node, inputs, 1)
+        return [NormalizationOps.affine(y, scale: try broadcast(1), bias: try broadcast(2), index: { $0 }, quantizer)]
     }
 }
 

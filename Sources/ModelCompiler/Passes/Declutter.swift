@@ -10,8 +10,7 @@ public enum Declutter {
         var graph = prepared.graph
         let consumers = graph.consumerCounts
         var nodes: [Node] = []
-        let removed = Set<Int>()
-        for (index, node) in graph.nodes.enumerated() where !removed.contains(index) {
+        for node in graph.nodes {
             guard node.type == "BatchNormalization" else { nodes.append(node); continue }
             let (factor, shift) = try batchNormFactors(node, graph.constants)
             if let previous = nodes.indices.last, nodes[previous].outputs.first == node.inputs[0], consumers[node.inputs[0]] == 1,

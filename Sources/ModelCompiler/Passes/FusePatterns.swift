@@ -23,8 +23,11 @@ public enum FusePatterns {
             if let c = constant(node.inputs[0]), abs(c - value) < 1e-6 { return node.inputs[1] }
             return nil
         }
+        var firstReader: [String: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() { for input in node.inputs where firstReader[input] == nil { firstReader[input] = index } }
         func single(_ name: String) -> Bool { consumers[name] == 1 && !graph.outputs.contains(name) }
-        func consumer(of name: String) -> Int? { graph.nodes.indices.first { graph.nodes[$0].inputs.contains(name) } }
+        /// The node reading `name` (only asked of single-reader values).
+        func consumer(of name: String) -> Int? { firstReader[name] }
 
         var removed = Set<Int>()
         var replacements: [Int: Node] = [:]

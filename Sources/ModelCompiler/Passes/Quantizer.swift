@@ -582,8 +582,7 @@ public struct Quantizer {
         guard input.range.lowerBound >= 1 else {
             throw fail("the input's proven range reaches \(Double(input.range.lowerBound) / inputUnit): the logarithm of a value ≤ 0 is not a number")
         }
-        func exponent(_ s: Int) -> Int { Int.bitWidth - 1 - s.leadingZeroBitCount }
-        let exponents = exponent(input.range.lowerBound)...exponent(input.range.upperBound)
+        let exponents = LogarithmTable.exponent(of: input.range.lowerBound)...LogarithmTable.exponent(of: input.range.upperBound)
         let mantissaBits = max(4, outputScale + 4)
         let fitted: FittedTable
         do {
