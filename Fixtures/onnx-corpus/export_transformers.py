@@ -25,7 +25,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from export_torch import HERE, TORCHSCRIPT_OPSET, TOLERANCE, margin, strip
+from export_torch import HERE, TORCHSCRIPT_OPSET, TOLERANCE, finalize, margin
 
 torch.set_num_threads(1)
 SAMPLES = 8
@@ -177,12 +177,7 @@ def export(model, name, example, out):
     program.save(path, external_data=False)
     paths["dynamo"] = path
     for path in paths.values():
-        m = strip(onnx.load(path))
-        onnx.checker.check_model(m, full_check=True)
-        onnx.save(m, path)
-        if os.path.exists(path + ".data"):
-            os.remove(path + ".data")
-        assert os.path.getsize(path) < 1_000_000, path
+        finalize(path)
     return paths
 
 
