@@ -19,8 +19,8 @@ of N runs. The output error is max |output - onnxruntime float32 output|; onnxru
 child process so that this parent stays small (Linux starts a child's RSS high-water mark at
 its parent's), which is also why this script imports nothing heavy.
 
-usage: compare.py ZKINFER_BINARY WORKDIR [--repeat N] [--models mlp,cnn]
-                  [--results-md PATH] [--results-json PATH]
+usage: compare.py ZKINFER_BINARY WORKDIR [--repeat N] [--models mlp,cnn] [--input-range LO,HI]
+                  [--zkinfer-options NAME:ARGS ...] [--results-md PATH] [--results-json PATH]
 
 WORKDIR gets the models (make_models.py runs there when they are missing), zkinfer's model
 directories WORKDIR/zkinfer-<model>, EZKL's files under WORKDIR/ezkl-work and the logs of every
@@ -59,7 +59,8 @@ def ort_child(model, data):
     inp = sess.get_inputs()[0]
     with open(data) as f:
         flat = json.load(f)["input_data"][0]
-    x = np.asarray(flat, dtype=np.float32).reshape([d if isinstance(d, int) else 1
+    dtype = np.int64 if "int64" in inp.type else np.float32  # token ids stay integers
+    x = np.asarray(flat, dtype=dtype).reshape([d if isinstance(d, int) else 1
                                                      for d in inp.shape])
     out = sess.run(None, {inp.name: x})[0].reshape(-1).astype(np.float64)
     print("ORT_RESULT " + json.dumps(out.tolist()), flush=True)
@@ -108,14 +109,14 @@ def timed(name, step, cmd, log, runs=1):
     return r
 
 
-def run_zkinfer(binary, name, models_dir, work, log, repeat, input_range="0,1"):
+def run_zkinfer(binary, name, models_dir, work, log, repeat, input_range="0,1", options=()):
     model = os.path.join(models_dir, f"{name}.onnx")
     data = os.path.join(models_dir, f"{name}_input.json")
     d = os.path.join(work, f"zkinfer-{name}")
     steps = {
         "compile": timed(name, "compile",
                          [binary, "compile", model, "-o", d, "--input", "public",
-                          "--input-range", input_range, "--calibration", data], log),
+                          f"--input-range={input_range}", "--calibration", data, *options], log),
         "setup": timed(name, "setup", [binary, "setup", d], log),
         "prove": timed(name, "prove", [binary, "prove", d, "--input", data], log, repeat),
         "verify": timed(name, "verify", [binary, "verify", d], log, repeat),
@@ -252,6 +253,8 @@ def markdown(res):
         z, e = m.get("zkinfer"), m.get("ezkl")
         parts = []
         if z:
+            if m.get("zkinfer_options"):
+                parts.append(f"zkinfer compile options `{shlex.join(m['zkinfer_options'])}`")
             parts.append(f"zkinfer compile with calibration {fmt_s(z['compile_s'])} s, setup peak "
                          f"RSS {z['setup_peak_rss_mib']:.0f} MiB, proving key "
                          f"{z['zkey_bytes'] / 1e6:.1f} MB, output scale 2^-{z['output_scale_bits']}")
@@ -317,6 +320,9 @@ def main():
     ap.add_argument("--models", default="mlp,cnn",
                     help="names of WORKDIR/NAME.onnx with NAME_input.json (make_models.py writes mlp and cnn)")
     ap.add_argument("--input-range", default="0,1", help="zkinfer's --input-range for every model (default 0,1)")
+    ap.add_argument("--zkinfer-options", action="append", default=[], metavar="NAME:ARGS",
+                    help="more zkinfer compile arguments for model NAME, e.g. 'gpt:--input-range 0,63 --ranges calibrated' "
+                         "(repeatable; a later --input-range wins)")
     ap.add_argument("--results-md", default=os.path.join(RESULTS_DIR, "zkinfer-vs-ezkl.md"))
     ap.add_argument("--results-json", default=os.path.join(RESULTS_DIR, "zkinfer-vs-ezkl.json"))
     args = ap.parse_args()
@@ -363,7 +369,9 @@ def main():
             entry = {"model": name}
             res["models"].append(entry)
             entry["loadavg_before_zkinfer"] = [round(x, 2) for x in os.getloadavg()]
-            entry["zkinfer"] = run_zkinfer(binary, name, work, work, log, args.repeat, args.input_range)
+            extra = [a for o in args.zkinfer_options if o.split(":", 1)[0] == name for a in shlex.split(o.split(":", 1)[1])]
+            entry["zkinfer"] = run_zkinfer(binary, name, work, work, log, args.repeat, args.input_range, extra)
+            entry["zkinfer_options"] = extra
             write_results(res, args.results_md, args.results_json)
             sys.stderr.write(f"[ezkl {name}] starting\n")
             entry["loadavg_before_ezkl"] = [round(x, 2) for x in os.getloadavg()]

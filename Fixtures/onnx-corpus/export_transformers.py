@@ -6,6 +6,8 @@ decoder and a ViT-style classifier, each with both PyTorch exporters, plus their
             GELU MLP, LayerNorm, softmax over the vocabulary; input token ids [1, 16] (int64)
   vit       8x8 digits: patch embedding by a 2x2/2 Conv (16 patches), class token, position embedding, one
             encoder block (pre-norm), LayerNorm, Linear 10
+  sdpa      causal self-attention through F.scaled_dot_product_attention(is_causal=True), 2 heads of 8, and an MLP
+            with GPT-2's tanh GELU; input [1, 8, 16]
 
 Same conventions as export_torch.py (whose helpers this imports): TorchScript at opset 17 (NAME.torchscript.onnx) and
 dynamo at its default opset (NAME.dynamo.onnx), batch 1 static here (attention reshapes use the batch), doc strings
@@ -100,6 +102,22 @@ class ViT(nn.Module):
         return self.head(self.ln(x[:, 0]))
 
 
+class ScaledDotProductBlock(nn.Module):
+    def __init__(self, width=16, heads=2):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(width, 3 * width)
+        self.proj = nn.Linear(width, width)
+        self.mlp = nn.Sequential(nn.Linear(width, 2 * width), nn.GELU(approximate="tanh"), nn.Linear(2 * width, width))
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in self.qkv(x).split(c, dim=2))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + self.proj(y.transpose(1, 2).reshape(b, t, c))
+        return x + self.mlp(x)
+
+
 class Encoder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -115,6 +133,10 @@ def build(name):
     if name == "encoder":
         model = Encoder()
         samples = [rng.uniform(-1, 1, (1, 8, 32)).astype(np.float32) for _ in range(SAMPLES)]
+        return model, (torch.tensor(samples[0]),), samples, False
+    if name == "sdpa":
+        model = ScaledDotProductBlock()
+        samples = [rng.uniform(-1, 1, (1, 8, 16)).astype(np.float32) for _ in range(SAMPLES)]
         return model, (torch.tensor(samples[0]),), samples, False
     if name == "gpt":
         model = GPT()
@@ -162,7 +184,7 @@ def build(name):
     raise ValueError(name)
 
 
-MODELS = ["encoder", "gpt", "vit"]
+MODELS = ["encoder", "gpt", "vit", "sdpa"]
 
 
 def export(model, name, example, out):

@@ -38,7 +38,7 @@ extension Int: Arithmetic {
 ///
 /// The quantizer evaluates layout, linear and product ops over expressions to learn, for every output element, which
 /// inputs it combines and with which real coefficients; it then chooses integer coefficients and one rescale.
-public struct Expression: Arithmetic {
+public struct Expression: Arithmetic, Equatable {
     /// An element of a materialized tensor: tensor id << 32 | flat element index.
     public typealias Symbol = Int
 

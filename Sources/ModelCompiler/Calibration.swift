@@ -1,6 +1,26 @@
 import Gadgets
 import ModelIR
 
+/// What float inference reached on calibration samples: the largest |value| of every float graph tensor.
+public struct ObservedRanges: Sendable {
+    public var magnitudes: [String: Double]
+    /// One of the samples (every calibrated range admits it), for lowering the circuit's layout.
+    public var sample: [[Double]]
+
+    public static func observe(_ prepared: PreparedGraph, samples: [[[Double]]]) throws(ModelError) -> ObservedRanges {
+        guard let first = samples.first else { throw ModelError("calibrated ranges need at least one sample") }
+        var magnitudes: [String: Double] = [:]
+        for sample in samples {
+            for (name, value) in try FloatInterpreter.run(prepared, inputs: sample) {
+                guard case let .float(tensor) = value, prepared.graph.constants[name] == nil else { continue }
+                let largest = tensor.elements.lazy.map(abs).max() ?? 0
+                magnitudes[name] = max(magnitudes[name] ?? 0, largest)
+            }
+        }
+        return ObservedRanges(magnitudes: magnitudes, sample: first)
+    }
+}
+
 /// Chooses fixed-point settings from sample inputs and reports the accuracy they give against float inference.
 public enum Calibration {
     /// Accuracy of one set of settings over the samples.
@@ -21,22 +41,28 @@ public enum Calibration {
         public var candidates: [Candidate]
     }
 
-    /// Tries activation scales `scales` (weights get one more bit than activations) and picks the cheapest circuit
-    /// whose argmax agrees with float inference on every sample and whose largest output error is within
-    /// `relativeTolerance` of the largest float output magnitude; failing that, the most accurate one.
-    /// Each sample holds one flat array per graph input.
+    /// Tries activation scales `scales` in order (weights get one more bit than activations), up to the first whose
+    /// argmax agrees with float inference on every sample and whose largest output error is within `relativeTolerance`
+    /// of the largest float output magnitude, and picks the cheapest such circuit; failing that, the most accurate one
+    /// among those agreeing most often.
+    /// Each sample holds one flat array per graph input. With `rangeMargin`, every candidate uses calibrated ranges.
     public static func calibrate(
         _ prepared: PreparedGraph, samples: [[[Double]]], weights: WeightVisibility = .fixed, visibility: [String: InputVisibility] = [:],
-        scales: ClosedRange<Int> = 5...12, relativeTolerance: Double = 0.01, rounding: Rounding = .halfUp
+        scales: ClosedRange<Int> = 5...12, relativeTolerance: Double = 0.01, rounding: Rounding = .halfUp, rangeMargin: Double? = nil,
+        observed: ObservedRanges? = nil
     ) throws(ModelError) -> Report {
         guard !samples.isEmpty else { throw ModelError("calibration needs at least one sample") }
         var candidates: [Candidate] = []
         var floats: [[[Double]]]?
         var lastError: ModelError?
+        var observed = observed
+        if rangeMargin != nil, observed == nil { observed = try ObservedRanges.observe(prepared, samples: samples) }
         for scale in scales {
-            let settings = CompilerSettings(activationScale: scale, weightBits: scale + 1, rounding: rounding)
+            let settings = CompilerSettings(activationScale: scale, weightBits: scale + 1, rounding: rounding, rangeMargin: rangeMargin)
             let quantized: QuantizedModel
-            do { quantized = try Quantization.quantize(prepared, settings: settings, weights: weights, visibility: visibility) } catch {
+            do {
+                quantized = try Quantization.quantize(prepared, settings: settings, weights: weights, visibility: visibility, observed: observed)
+            } catch {
                 lastError = error
                 continue
             }
@@ -65,6 +91,9 @@ public enum Calibration {
                 settings: settings, constraints: cost.constraints, maximumAbsoluteError: worst,
                 errorBound: quantized.outputs.filter { !$0.isIndex }.map(\.errorBound).max() ?? 0,
                 argmaxAgreement: Double(agreeing) / Double(samples.count)))
+            // Finer scales cost more: once one agrees on every sample within the tolerance, none after it is chosen.
+            let magnitude = floats!.joined().joined().map(abs).max() ?? 0
+            if agreeing == samples.count, worst <= relativeTolerance * max(magnitude, 1e-9) { break }
         }
         guard !candidates.isEmpty else {
             throw lastError ?? ModelError("no activation scale in \(scales) can represent this model")

@@ -25,7 +25,7 @@ public struct CostReport: Sendable, Hashable, Codable {
 
     /// The circuit's cost without a real input: the constraints never depend on values, so any input in range will do.
     public static func of(_ model: QuantizedModel) throws(ModelError) -> CostReport {
-        CostReport(model: model, lowered: try Lowering.lower(model, inputs: model.lowestInputs))
+        CostReport(model: model, lowered: try Lowering.lower(model, inputs: model.layoutInputs))
     }
 
     public var table: String {

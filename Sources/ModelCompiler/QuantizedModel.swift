@@ -11,12 +11,20 @@ public struct CompilerSettings: Sendable, Hashable, Codable {
     public var maximumWeightScale: Int
     /// How rescaling rounds.
     public var rounding: Rounding
+    /// Calibrated ranges: a graph tensor whose interval-arithmetic range is wider than this many times the largest
+    /// |value| float inference reached on the calibration samples is range-checked to that bound instead. The circuit
+    /// stays sound (the check is a constraint), but an input that drives a value past it cannot be proved.
+    /// nil: proven ranges only, so every input in the declared ranges proves.
+    public var rangeMargin: Double?
 
-    public init(activationScale: Int = 7, weightBits: Int = 8, maximumWeightScale: Int = 16, rounding: Rounding = .halfUp) {
+    public init(
+        activationScale: Int = 7, weightBits: Int = 8, maximumWeightScale: Int = 16, rounding: Rounding = .halfUp, rangeMargin: Double? = nil
+    ) {
         self.activationScale = activationScale
         self.weightBits = weightBits
         self.maximumWeightScale = maximumWeightScale
         self.rounding = rounding
+        self.rangeMargin = rangeMargin
     }
 }
 
@@ -103,6 +111,7 @@ public enum StepKind: Sendable, Hashable, Codable {
     case sign(SignStep)
     case round(RoundStep)
     case division(DivisionStep)
+    case modulo(ModuloStep)
     case squareRoot(SquareRootStep)
     case oneHot(OneHotStep)
 }
@@ -117,6 +126,8 @@ public struct QuantizedModel: Sendable, Hashable, Codable {
     public var parameters: [ParameterTensor]
     public var steps: [Step]
     public var outputs: [QuantizedOutput]
+    /// With calibrated ranges: a quantized calibration sample, which every calibrated range admits.
+    public var sampleInputs: [[Int]]?
 
     /// Every committed parameter in the order `WeightCommitment` hashes them.
     public var committedParameters: [Int] { parameters.flatMap(\.values) }
@@ -165,13 +176,15 @@ public struct QuantizedModel: Sendable, Hashable, Codable {
         for index in copy.parameters.indices { copy.parameters[index].values = copy.parameters[index].values.map { _ in 0 } }
         for index in copy.tensors.indices { copy.tensors[index].errorBound = 0; copy.tensors[index].magnitude = 0 }
         for index in copy.outputs.indices { copy.outputs[index].errorBound = 0 }
+        copy.sampleInputs = nil
         return copy
     }
 }
 
 extension QuantizedModel {
-    /// Every input at the bottom of its proven range: a valid input for cost reports and setup.
-    public var lowestInputs: [[Int]] {
-        inputs.map { Array(repeating: tensors[$0.tensor].range.lowerBound, count: Shape.count($0.shape)) }
+    /// Inputs the circuit accepts, for cost reports and setup: every input at the bottom of its proven range, or with
+    /// calibrated ranges (which that input may exceed) a calibration sample.
+    public var layoutInputs: [[Int]] {
+        sampleInputs ?? inputs.map { Array(repeating: tensors[$0.tensor].range.lowerBound, count: Shape.count($0.shape)) }
     }
 }

@@ -19,7 +19,16 @@ public enum ModelWorkflows {
         public static let formatTag = "zkinfer-compiled/2"
         public var format = formatTag
         public var source: String
-        /// The public signals in order, in words.
+        /// With calibrated ranges, what float inference reaches on the samples; they are required.
+    public static func observedRanges(_ prepared: PreparedGraph, samples: [[[Double]]]?, options: Options) throws -> ObservedRanges? {
+        guard options.rangeMargin != nil else { return nil }
+        guard let samples else {
+            throw Workflows.Failure.input(FormatError(file: "--ranges", problem: "calibrated ranges need calibration samples (--calibration)"))
+        }
+        return try ObservedRanges.observe(prepared, samples: samples)
+    }
+
+    /// The public signals in order, in words.
         public var publicLayout: String
         public var model: QuantizedModel
         public var calibration: Calibration.Report?
@@ -58,6 +67,8 @@ public enum ModelWorkflows {
         public var calibrationPath: String?
         /// Drop a final Softmax or LogSoftmax and prove its logits (`compile --final-softmax logits`).
         public var outputLogits = false
+        /// Calibrated ranges with this margin (`compile --ranges calibrated`); nil: proven ranges.
+        public var rangeMargin: Double?
 
         public init(settings: CompilerSettings? = nil) { self.settings = settings }
 
@@ -130,15 +141,18 @@ public enum ModelWorkflows {
         let (prepared, notes) = try prepare(modelPath, options: options, samples: samples, loaded: graph)
         let visibility = options.visibility(of: prepared.graph)
         var chosen = options.settings ?? CompilerSettings()
+        chosen.rangeMargin = options.rangeMargin
         var report: Calibration.Report?
         do {
+            let observed = try observedRanges(prepared, samples: samples, options: options)
             if let samples, options.settings == nil {
-                let calibration = try Calibration.calibrate(prepared, samples: samples, weights: options.weights, visibility: visibility)
+                let calibration = try Calibration.calibrate(
+                    prepared, samples: samples, weights: options.weights, visibility: visibility, rangeMargin: options.rangeMargin, observed: observed)
                 chosen = calibration.chosen.settings
                 report = calibration
             }
-            let quantized = try Quantization.quantize(prepared, settings: chosen, weights: options.weights, visibility: visibility)
-            let lowered = try Lowering.lower(quantized, inputs: quantized.lowestInputs)
+            let quantized = try Quantization.quantize(prepared, settings: chosen, weights: options.weights, visibility: visibility, observed: observed)
+            let lowered = try Lowering.lower(quantized, inputs: quantized.layoutInputs)
             let cost = CostReport(model: quantized, lowered: lowered)
             var compiled = CompiledModel(
                 source: modelPath, publicLayout: publicLayout(quantized), model: quantized, calibration: report, importNotes: notes, cost: cost)
@@ -165,6 +179,15 @@ public enum ModelWorkflows {
         } catch {
             throw .rejected("\(error)")
         }
+    }
+
+    /// With calibrated ranges, what float inference reaches on the samples; they are required.
+    public static func observedRanges(_ prepared: PreparedGraph, samples: [[[Double]]]?, options: Options) throws -> ObservedRanges? {
+        guard options.rangeMargin != nil else { return nil }
+        guard let samples else {
+            throw Workflows.Failure.input(FormatError(file: "--ranges", problem: "calibrated ranges need calibration samples (--calibration)"))
+        }
+        return try ObservedRanges.observe(prepared, samples: samples)
     }
 
     /// The public signals in order, in words.
@@ -242,6 +265,7 @@ public enum ModelWorkflows {
             }
             var options = Options()
             for input in compiled.model.inputs { options.ranges[input.name] = input.declaredRange }
+            options.outputLogits = compiled.model.outputs.contains { $0.reference != $0.name }
             let (prepared, _) = try prepare(weightsPath, options: options)
             do { compiled.model = try Quantization.quantize(prepared, matching: compiled.model) } catch {
                 throw .input(FormatError(file: weightsPath, problem: error.description))

@@ -14,7 +14,7 @@ struct CompilerOptions: ParsableArguments {
     @Option(help: "fixed: constants bound by the keys; hashed: private, bound to a public Poseidon commitment (retrained weights reuse the keys); private: unbound, benchmarks only.")
     var weights: WeightVisibility = .fixed
     @Option(help: "Sample inputs to choose scales and report accuracy (see the README's input formats).") var calibration: String?
-    @Option(help: "The real range of input elements, as low,high for all inputs or NAME=low,high (repeatable). Default: from the calibration samples, else 0,1.")
+    @Option(parsing: .unconditionalSingleValue, help: "The real range of input elements, as low,high for all inputs or NAME=low,high (repeatable; a negative low needs no quoting). Default: from the calibration samples, else 0,1.")
     var inputRange: [String] = []
     @Option(help: "The shape of an input with symbolic dimensions, as NAME=d0,d1,... (repeatable; symbolic dimensions default to 1).")
     var inputShape: [String] = []
@@ -22,6 +22,10 @@ struct CompilerOptions: ParsableArguments {
     @Option(help: "Signed bits of quantized weights (default: activation scale + 1).") var weightBits: Int?
     @Option(help: "A final Softmax or LogSoftmax: prove it, or drop it and prove its logits (the argmax is the same).")
     var finalSoftmax: FinalSoftmax = .prove
+    @Option(help: "Value ranges the circuit checks: proven (interval arithmetic: every input in range proves) or calibrated (the range margin times what the calibration samples reach, tighter so finer scales fit; an input beyond them cannot be proved).")
+    var ranges: RangeMode = .proven
+    @Option(help: "With --ranges calibrated: how many times the largest value the samples reach each checked range admits.")
+    var rangeMargin: Double = 4
 
     /// Splits NAME=VALUE; a value without a name applies to every input.
     private func named(_ text: String) -> (String?, String) {
@@ -34,6 +38,10 @@ struct CompilerOptions: ParsableArguments {
         options.weights = weights
         options.calibrationPath = calibration
         options.outputLogits = finalSoftmax == .logits
+        if ranges == .calibrated {
+            guard rangeMargin.isFinite, rangeMargin >= 1 else { throw ValidationError("--range-margin must be at least 1") }
+            options.rangeMargin = rangeMargin
+        }
         for text in inputVisibility {
             let (name, value) = named(text)
             guard let visibility = InputVisibility(rawValue: value) else { throw ValidationError("--input takes public, private or hashed, got '\(value)'") }
@@ -103,12 +111,17 @@ struct Inspect: ParsableCommand {
     func run() throws {
         do {
             let settings = try options.workflowOptions()
-            let (prepared, notes) = try ModelWorkflows.prepare(model, options: settings)
+            let graph = try ModelWorkflows.loadGraph(model, shapes: settings.shapes)
+            let samples = try settings.calibrationPath.map { path throws(Workflows.Failure) in try ModelInputs.read(path, inputs: graph.inputs) }
+            let (prepared, notes) = try ModelWorkflows.prepare(model, options: settings, samples: samples, loaded: graph)
             let visibility = settings.visibility(of: prepared.graph)
+            let observed = try ModelWorkflows.observedRanges(prepared, samples: samples, options: settings)
+            var compilerSettings = options.settings ?? CompilerSettings()
+            compilerSettings.rangeMargin = settings.rangeMargin
             let report: CostReport
             do {
                 report = try CostReport.of(Quantization.quantize(
-                    prepared, settings: options.settings ?? CompilerSettings(), weights: options.weights, visibility: visibility))
+                    prepared, settings: compilerSettings, weights: options.weights, visibility: visibility, observed: observed))
             } catch { throw Workflows.Failure.input(FormatError(file: model, problem: error.description)) }
             if json {
                 print(String(decoding: report.json, as: UTF8.self))
@@ -175,4 +188,8 @@ struct Demo: ParsableCommand {
 
 enum FinalSoftmax: String, ExpressibleByArgument, CaseIterable {
     case prove, logits
+}
+
+enum RangeMode: String, ExpressibleByArgument, CaseIterable {
+    case proven, calibrated
 }

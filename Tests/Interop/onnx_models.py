@@ -121,6 +121,14 @@ def activations():
     return softmax, [1, 1, 6, 6], reference
 
 
+def lpnorm():
+    # Gemm 16 -> 6, then LpNormalization (p = 2) along the features: the argmax survives the positive scaling.
+    nodes = [helper.make_node("Gemm", ["input", "w", "b"], ["h"], transB=1),
+             helper.make_node("LpNormalization", ["h"], ["output"], axis=1, p=2)]
+    inits = [init("w", weights(6, 16, scale=1.0)), init("b", weights(6, scale=0.1))]
+    return save("lpnorm", nodes, inits, [1, 16], [1, 6]), [1, 16]
+
+
 def run_model(name, path, shape, samples, reference=None, options=()):
     session = ort.InferenceSession(reference or path, providers=["CPUExecutionProvider"])
     out = os.path.join(WORK, name)
@@ -276,6 +284,8 @@ run_model("cnn", path, shape, samples(shape))
 path, shape, reference = activations()
 run_model("activations", path, shape, samples(shape))
 run_model("activations-logits", path, shape, samples(shape), reference=reference, options=("--final-softmax", "logits"))
+path, shape = lpnorm()
+run_model("lpnorm", path, shape, samples(shape))
 digits("digits-mlp")
 digits("digits-cnn")
 bad_inputs()

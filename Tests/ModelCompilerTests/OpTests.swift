@@ -170,10 +170,26 @@ import TestSupport
         let s2d = b.node("SpaceToDepth", [d2s], ["blocksize": .int(2)])
         let resized = b.node("Resize", ["x", "", b.constant(Tensor(shape: [4], elements: [1, 1, 2, 1.5]))], ["mode": .string("nearest")])
         let identity = b.node("Dropout", [b.node("Identity", ["x"])])
-        b.output(t, reflect, edge, tiled, expanded, concatenated, s2d, resized, identity)
+        let upper = b.node("Trilu", ["x", b.integers([1])])
+        let lower = b.node("Trilu", ["x"], ["upper": .int(0)])
+        b.output(t, reflect, edge, tiled, expanded, concatenated, s2d, resized, identity, upper, lower)
         let (_, model, _) = try checkModel(b.graph, samples: 2)
         let costs = try stepCosts(model)
         for step in model.steps { #expect(costs[step.name] == 0, "\(step.name) costs \(costs[step.name] ?? -1) constraints") }
+    }
+
+    /// Trilu keeps the triangle from diagonal k of the last two axes (the values onnxruntime gives for these cases).
+    @Test func triluKeepsItsTriangle() throws {
+        let x = Tensor(shape: [2, 3], elements: [1.0, 2, 3, 4, 5, 6])
+        func trilu(_ attributes: [String: Attribute], k: Int?) throws -> [Double] {
+            let node = Node(name: "t", type: "Trilu", inputs: ["x"] + (k == nil ? [] : ["k"]), outputs: ["y"], attributes: attributes)
+            let inputs: [Operand?] = [.float(x)] + (k.map { [Operand.integer(Tensor(shape: [1], elements: [$0]), .int64)] } ?? [])
+            return try OperatorTable.lookup("Trilu")!.evaluate(node, inputs)[0].doubles.elements
+        }
+        #expect(try trilu([:], k: nil) == [1, 2, 3, 0, 5, 6])
+        #expect(try trilu([:], k: 1) == [0, 2, 3, 0, 0, 6])
+        #expect(try trilu(["upper": .int(0)], k: nil) == [1, 0, 0, 4, 5, 0])
+        #expect(try trilu(["upper": .int(0)], k: -1) == [0, 0, 0, 4, 0, 0])
     }
 
     @Test func shapeSubgraphsFoldAway() throws {
@@ -264,6 +280,37 @@ import TestSupport
         var z = GraphBuilder("zero", inputs: [("a", [4]), ("b", [4])], range: -1...1)
         z.output(z.node("Div", ["a", "b"], name: "ratio"))
         #expect(throws: ModelError.self) { try Quantization.quantize(try Declutter.run(try FoldConstants.run(z.graph))) }
+    }
+
+    /// Mod by constants, both modes, every integer input the circuit admits: the result is the exact remainder of that
+    /// integer (fmod = 1: C's fmod, which onnxruntime computes; fmod = 0: floor mod, torch.remainder's, which onnxruntime
+    /// allows for integers only), and forged remainders fail.
+    @Test func modByAConstantIsExactOverItsWholeIntegerDomain() throws {
+        for (fmod, divisor) in [(0, 0.75), (1, 0.75), (0, -1.5), (1, -0.5)] {
+            var b = GraphBuilder("mod", inputs: [("x", [4])], range: -3...3)
+            b.output(b.node("Mod", ["x", b.constant(Tensor(shape: [], elements: [divisor]))], ["fmod": .int(fmod)], name: "mod"))
+            let (_, model, lowered) = try checkModel(b.graph, samples: 2)
+            let input = model.tensors[model.inputs[0].tensor]
+            let unit = pow(2, Double(input.scale))
+            for value in input.range {
+                let x = Double(value) / unit
+                let expected = fmod == 1 ? Foundation.fmod(x, divisor) : x - (x / divisor).rounded(.down) * divisor
+                let integers = try IntegerInterpreter.outputs(model, inputs: [[Int](repeating: value, count: 4)])
+                #expect(Double(integers[0][0]) / unit == expected, "\(x) mod \(divisor) (fmod \(fmod))")
+            }
+            // Each public output moved by one unit or by the divisor (q − 1 with r + |B|): unsatisfied.
+            let step = Int(abs(divisor) * unit)
+            for index in 0..<model.outputCount {
+                for delta in [1, -1, step, -step] {
+                    var witness = lowered.witness
+                    witness[1 + index] += Fr(signed: delta)
+                    #expect(!lowered.r1cs.isSatisfied(by: witness))
+                }
+            }
+        }
+        var variable = GraphBuilder("variable", inputs: [("a", [2]), ("b", [2])], range: 1...2)
+        variable.output(variable.node("Mod", ["a", "b"], ["fmod": .int(1)], name: "mod"))
+        #expect { try Quantization.quantize(try Declutter.run(try FoldConstants.run(variable.graph))) } throws: { "\($0)".contains("constant divisor") }
     }
 
     @Test func reciprocalAndSqrtAreExactOverTheirWholeIntegerDomain() throws {

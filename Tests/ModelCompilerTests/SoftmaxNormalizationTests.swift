@@ -108,6 +108,40 @@ import TestSupport
         }
     }
 
+    /// The tanh form, x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as TorchScript writes it (x·(x·x)) and as GPT-2's
+    /// code does (Pow(x, 3), the half first), becomes one tanh-form Gelu table; a wrong κ is left alone.
+    @Test func theTanhGeluPatternIsFused() throws {
+        for (powForm, kappa) in [(false, 0.044715), (true, 0.044715), (true, 0.05)] {
+            var b = GraphBuilder("gelu", inputs: [("x", [2, 8])], range: -4...4)
+            func scalar(_ value: Double) -> String { b.constant(Tensor(shape: [], elements: [value])) }
+            let cube = powForm ? b.node("Pow", ["x", scalar(3)]) : b.node("Mul", ["x", b.node("Mul", ["x", "x"])])
+            let inner = b.node("Mul", [scalar((2 / Double.pi).squareRoot()), b.node("Add", ["x", b.node("Mul", [scalar(kappa), cube])])])
+            let sum = b.node("Add", [scalar(1), b.node("Tanh", [inner])])
+            let output = powForm ? b.node("Mul", [b.node("Mul", [scalar(0.5), "x"]), sum]) : b.node("Mul", [scalar(0.5), b.node("Mul", ["x", sum])])
+            b.output(output)
+            let (prepared, model, _) = try checkModel(b.graph)
+            if kappa == 0.05 {
+                #expect(prepared.graph.nodes.contains { $0.type == "Tanh" })
+                continue
+            }
+            #expect(prepared.graph.nodes.map(\.type) == ["Gelu"])
+            #expect(prepared.graph.nodes.first?.attributes["approximate"] == .string("tanh"))
+            #expect(model.outputs[0].errorBound < 0.02)
+        }
+    }
+
+    @Test func lpNormalizationAlongAnyAxis() throws {
+        for p in [1, 2] {
+            for axis in [-1, 0] {
+                let (_, model, _) = try checkModel(single("LpNormalization", input: [3, 6], range: -2...2, ["axis": .int(axis), "p": .int(p)]))
+                // Unit-norm outputs: the proven range stays near 1, whatever the input.
+                let range = model.tensors[model.outputs[0].tensor].range
+                #expect(Double(max(-range.lowerBound, range.upperBound)) / 128 <= 1.05)
+            }
+        }
+        #expect { try checkModel(single("LpNormalization", input: [4], range: -1...1, ["p": .int(3)])) } throws: { "\($0)".contains("p") }
+    }
+
     @Test func normReductions() throws {
         for type in ["ReduceL1", "ReduceL2"] {
             try checkModel(single(type, input: [2, 3, 4], range: -2...2, ["axes": .ints([1]), "keepdims": .int(1)]))

@@ -181,10 +181,10 @@ struct WhereOp: Operator {
 /// Comparisons, logic and transcendental functions on compile-time values (shape arithmetic, constant preprocessing).
 struct CompileTimeOp: Operator {
     let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor",
-                 "ReduceProd", "Mod", "IsNaN", "IsInf"]
+                 "ReduceProd", "IsNaN", "IsInf"]
 
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
-        try node.allow(["fmod", "axes", "keepdims", "noop_with_empty_axes"])
+        try node.allow(["axes", "keepdims", "noop_with_empty_axes"])
         let operands = inputs.compactMap { $0 }
         guard let first = operands.first else { throw node.error("needs an input") }
         let values = operands.map(\.doubles)
@@ -204,13 +204,6 @@ struct CompileTimeOp: Operator {
         case "Not": return [.integer(values[0].map { $0 == 0 ? 1 : 0 }, .bool)]
         case "IsNaN": return [.integer(values[0].map { $0.isNaN ? 1 : 0 }, .bool)]
         case "IsInf": return [.integer(values[0].map { $0.isInfinite ? 1 : 0 }, .bool)]
-        case "Mod":
-            guard values.count == 2 else { throw node.error("needs two inputs") }
-            let fmod = try node.int("fmod", default: 0) == 1
-            let result = try ElementwiseOps.broadcast(node, [values[0], values[1]]) { a, b in
-                fmod ? Foundation.fmod(a, b) : a - (a / b).rounded(.down) * b
-            }
-            return first.elementType.isInteger ? [.integer(result.map(Int.init(constant:)), first.elementType)] : [.float(result)]
         default:
             let plan = try ReductionOps.plan(node, shape: first.shape, axes: try constantIntegers(node, inputs, 1, what: "axes"))
             let product = plan.groups.map { $0.reduce(1.0) { $0 * values[0].elements[$1] } }

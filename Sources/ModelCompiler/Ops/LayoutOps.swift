@@ -5,7 +5,7 @@ import ModelIR
 enum LayoutOps {
     static let all: [any Operator] = [
         IdentityOp(), ReshapeOp(), FlattenOp(), SqueezeOp(), UnsqueezeOp(), TransposeOp(), SliceOp(), ConcatOp(), SplitOp(),
-        GatherOp(), ExpandOp(), TileOp(), PadOp(), DepthToSpaceOp(), SpaceToDepthOp(), ResizeOp(),
+        GatherOp(), ExpandOp(), TileOp(), PadOp(), DepthToSpaceOp(), SpaceToDepthOp(), ResizeOp(), TriluOp(),
     ]
 
     /// The identity map onto a new shape.
@@ -471,5 +471,23 @@ struct ResizeOp: LayoutOperator {
             return min(max(index, 0), size - 1)
         }
         return [LayoutOps.map(shape, to: output) { coordinates in coordinates.indices.map { source(coordinates[$0], $0) } }]
+    }
+}
+
+/// The upper (or lower) triangle of the last two axes from diagonal k, zeros elsewhere: the causal masks exporters
+/// build (and, on activations, a free masking).
+struct TriluOp: LayoutOperator {
+    let types = ["Trilu"]
+
+    func layout(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [IndexMap] {
+        try node.allow(["upper"])
+        let shape = try required(node, inputs, 0).shape
+        guard shape.count >= 2 else { throw node.error("needs at least 2 axes, got \(shape)") }
+        let k = try constantIntegers(node, inputs, 1, what: "k")?.first ?? 0
+        let upper = try node.int("upper", default: 1) != 0
+        return [LayoutOps.map(shape, to: shape) { coordinates in
+            let offset = coordinates[shape.count - 1] - coordinates[shape.count - 2]
+            return (upper ? offset >= k : offset <= k) ? coordinates : nil
+        }]
     }
 }

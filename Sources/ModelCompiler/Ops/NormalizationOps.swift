@@ -5,7 +5,7 @@ import ModelIR
 /// decomposed patterns exporters write). Each group of n elements becomes D/√Q with integer-exact D = n·x − Σx (or x
 /// without centering) and Q = ΣD²/n + m²·ε (m = n, or 1), then a per-channel scale and bias.
 enum NormalizationOps {
-    static let all: [any Operator] = [LayerNormalizationOp(), InstanceNormalizationOp(), GroupNormalizationOp()]
+    static let all: [any Operator] = [LayerNormalizationOp(), InstanceNormalizationOp(), GroupNormalizationOp(), LpNormalizationOp()]
 
     /// Float semantics: (x − mean)/√(var + ε) per group, or x/√(mean(x²) + ε) without centering.
     static func normalize(_ x: Tensor<Double>, groups: [[Int]], epsilon: Double, center: Bool) -> Tensor<Double> {
@@ -231,5 +231,71 @@ struct GroupNormalizationOp: Operator {
         let (groups, channel) = try layout(node, shape: quantizer.info(x).shape, parameters: scale.count)
         let y = try NormalizationOps.quantize(node, x, groups: groups, epsilon: try node.float("epsilon", default: 1e-5), center: true, &quantizer)
         return [NormalizationOps.affine(y, scale: scale, bias: try NormalizationOps.constantValues(node, inputs, 2), index: channel, quantizer)]
+    }
+}
+
+/// x / ‖x‖ₚ along one axis, p = 1 or 2. ONNX gives no ε and a zero vector has no output (onnxruntime gives NaN); the
+/// circuit proves 0 for it. p = 2 is the uncentered normalization with ε one unit of mean(x²)'s scale, divided by √n;
+/// p = 1 divides by Σ|x| plus one unit. Both are discontinuous at 0, so the bound is |ŷ| + |y|.
+struct LpNormalizationOp: Operator {
+    let types = ["LpNormalization"]
+
+    func groups(_ node: Node, shape: [Int]) throws(ModelError) -> (groups: [[Int]], p: Int) {
+        try node.allow(["axis", "p"])
+        guard let axis = Shape.normalize(axis: try node.int("axis", default: -1), rank: shape.count) else {
+            throw node.error("axis out of range for \(shape)")
+        }
+        let p = try node.int("p", default: 2)
+        guard p == 1 || p == 2 else { throw node.unsupported("p", "1 or 2") }
+        let size = shape[axis]
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = shape[..<axis].reduce(1, *)
+        var groups: [[Int]] = []
+        for o in 0..<outer {
+            for i in 0..<inner { groups.append((0..<size).map { o * size * inner + $0 * inner + i }) }
+        }
+        return (groups, p)
+    }
+
+    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
+        var x = try required(node, inputs, 0).doubles
+        let (groups, p) = try groups(node, shape: x.shape)
+        let original = x
+        for group in groups {
+            let norm = p == 1
+                ? group.reduce(0.0) { $0 + abs(original.elements[$1]) }
+                : group.reduce(0.0) { $0 + original.elements[$1] * original.elements[$1] }.squareRoot()
+            for index in group { x.elements[index] = original.elements[index] / norm }
+        }
+        return [.float(x)]
+    }
+
+    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
+        let operand = try required(node, inputs, 0)
+        if case let .constant(constant) = operand { return try folded(node, [Operand(constant)]) }
+        let x = try quantizer.materialize(operand)
+        let input = quantizer.info(x)
+        let (groups, p) = try groups(node, shape: input.shape)
+        let n = Double(groups.first?.count ?? 1)
+        let unit = pow(2, -Double(input.scale))
+        if p == 2 {
+            let y = try NormalizationOps.quantize(node, x, groups: groups, epsilon: unit * unit, center: false, &quantizer)
+            quantizer.setErrorBound(y, quantizer.info(y).magnitude + n.squareRoot())
+            let scale = [Double](repeating: 1 / n.squareRoot(), count: input.count)
+            return [NormalizationOps.affine(y, scale: scale, bias: nil, index: { $0 }, quantizer)]
+        }
+        let absolute = Node(name: node.name, type: "Abs", inputs: [node.inputs[0]], outputs: [node.outputs[0]])
+        guard case let .tensor(magnitudes) = try AbsOp().quantize(absolute, [.tensor(x)], &quantizer)[0] else {
+            throw node.error("|x| did not materialize")
+        }
+        let symbols = quantizer.symbols(magnitudes)
+        let sums = try quantizer.aligned(.pending(Tensor(shape: [groups.count], elements: groups.map { group in
+            group.reduce(Expression(constant: unit)) { $0 + symbols.elements[$1] }
+        })), scale: input.scale)
+        var groupOf = [Int](repeating: 0, count: input.count)
+        for (group, members) in groups.enumerated() { for index in members { groupOf[index] = group } }
+        let one = 1 << quantizer.settings.activationScale
+        let y = try quantizer.divide(x, Array(0..<input.count), by: sums, groupOf, shape: input.shape, error: 2 + 1 / Double(one), within: -(one + 1)...(one + 1))
+        return [.tensor(y)]
     }
 }

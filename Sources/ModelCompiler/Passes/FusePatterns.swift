@@ -2,8 +2,9 @@ import Foundation
 import ModelIR
 
 /// Rewrites the decomposed forms exporters write for functions the compiler proves as one table: GELU as
-/// x·0.5·(1 + erf(x/√2)) (TorchScript's nn.GELU) becomes a Gelu node, so its error is the table's rather than the erf's
-/// times |x|.
+/// x·0.5·(1 + erf(x/√2)) (TorchScript's nn.GELU) or x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (its tanh form, and
+/// GPT-2's hand-written one, with x³ as Pow or two products) becomes a Gelu node, so its error is the table's rather
+/// than the erf's times |x|, and x³ costs nothing.
 public enum FusePatterns {
     public static func run(_ prepared: PreparedGraph) -> PreparedGraph {
         var result = prepared
@@ -29,24 +30,53 @@ public enum FusePatterns {
         /// The node reading `name` (only asked of single-reader values).
         func consumer(of name: String) -> Int? { firstReader[name] }
 
+        /// The chain's head when `name` is single-read and made by `type` from x and the scalar `value`.
+        func scaled(_ name: String, _ type: String, by value: Double) -> (node: Int, x: String)? {
+            guard single(name), let index = producer[name], graph.nodes[index].type == type,
+                  let x = operand(of: graph.nodes[index], withConstant: value) else { return nil }
+            return (index, x)
+        }
+        /// x³ as Pow(x, 3) or x·(x·x): its nodes.
+        func cube(_ name: String, of x: String) -> [Int]? {
+            guard single(name), let index = producer[name] else { return nil }
+            let node = graph.nodes[index]
+            if node.type == "Pow", node.inputs.first == x, let exponent = constant(node.inputs[1]), exponent == 3 { return [index] }
+            guard node.type == "Mul", node.inputs.count == 2, node.inputs.contains(x) else { return nil }
+            let square = node.inputs[0] == x ? node.inputs[1] : node.inputs[0]
+            guard single(square), let inner = producer[square], graph.nodes[inner].type == "Mul",
+                  graph.nodes[inner].inputs == [x, x] else { return nil }
+            return [inner, index]
+        }
+        /// The argument of the erf (x/√2) or the tanh (√(2/π)·(x + 0.044715·x³)): x and the nodes computing it.
+        func argument(of core: Node) -> (x: String, nodes: [Int], approximate: String)? {
+            let name = core.inputs[0]
+            if core.type == "Erf" {
+                if let (index, x) = scaled(name, "Div", by: 2.0.squareRoot()), graph.nodes[index].inputs[0] == x { return (x, [index], "none") }
+                if let (index, x) = scaled(name, "Mul", by: 1 / 2.0.squareRoot()) { return (x, [index], "none") }
+                return nil
+            }
+            guard let (outer, sum) = scaled(name, "Mul", by: (2 / Double.pi).squareRoot()), single(sum),
+                  let addIndex = producer[sum], graph.nodes[addIndex].type == "Add", graph.nodes[addIndex].inputs.count == 2 else { return nil }
+            let terms = graph.nodes[addIndex].inputs
+            for (x, scaledCube) in [(terms[0], terms[1]), (terms[1], terms[0])] {
+                guard let (kappa, cubed) = scaled(scaledCube, "Mul", by: 0.044715), let cubeNodes = cube(cubed, of: x) else { continue }
+                return (x, cubeNodes + [kappa, addIndex, outer], "tanh")
+            }
+            return nil
+        }
+
         var removed = Set<Int>()
         var replacements: [Int: Node] = [:]
-        for (index, erf) in graph.nodes.enumerated() where erf.type == "Erf" {
-            guard let scaling = producer[erf.inputs[0]].map({ graph.nodes[$0] }), single(erf.inputs[0]) else { continue }
-            let x: String
-            if scaling.type == "Div", let input = operand(of: scaling, withConstant: 2.0.squareRoot()), scaling.inputs[0] == input {
-                x = input
-            } else if scaling.type == "Mul", let input = operand(of: scaling, withConstant: 1 / 2.0.squareRoot()) {
-                x = input
-            } else { continue }
-            // Add(erf, 1) → Mul(x, ·) → Mul(·, 0.5), or the half applied to x first.
-            guard single(erf.outputs[0]), let addIndex = consumer(of: erf.outputs[0]), graph.nodes[addIndex].type == "Add",
-                  operand(of: graph.nodes[addIndex], withConstant: 1) == erf.outputs[0], single(graph.nodes[addIndex].outputs[0]),
+        for (index, core) in graph.nodes.enumerated() where core.type == "Erf" || core.type == "Tanh" {
+            guard let (x, argumentNodes, approximate) = argument(of: core) else { continue }
+            // Add(core, 1) → Mul(x, ·) → Mul(·, 0.5), or the half applied to x first.
+            guard single(core.outputs[0]), let addIndex = consumer(of: core.outputs[0]), graph.nodes[addIndex].type == "Add",
+                  operand(of: graph.nodes[addIndex], withConstant: 1) == core.outputs[0], single(graph.nodes[addIndex].outputs[0]),
                   let productIndex = consumer(of: graph.nodes[addIndex].outputs[0]), graph.nodes[productIndex].type == "Mul" else { continue }
             let product = graph.nodes[productIndex]
             let sum = graph.nodes[addIndex].outputs[0]
             guard let other = product.inputs.first(where: { $0 != sum }), product.inputs.count == 2 else { continue }
-            var chain = [producer[erf.inputs[0]]!, index, addIndex, productIndex]
+            var chain = argumentNodes + [index, addIndex, productIndex]
             var output: String
             if other == x {
                 guard single(product.outputs[0]), let halfIndex = consumer(of: product.outputs[0]), graph.nodes[halfIndex].type == "Mul",
@@ -58,10 +88,12 @@ public enum FusePatterns {
                 chain.append(halfIndex)
                 output = product.outputs[0]
             } else { continue }
+            guard chain.allSatisfy({ !removed.contains($0) && replacements[$0] == nil }) else { continue }
             let last = chain.max()!
             for position in chain where position != last { removed.insert(position) }
-            replacements[last] = Node(name: erf.name + ".gelu", type: "Gelu", inputs: [x], outputs: [output])
-            result.notes.append("GELU pattern at '\(erf.name)' proved as one Gelu table")
+            replacements[last] = Node(name: core.name + ".gelu", type: "Gelu", inputs: [x], outputs: [output],
+                                      attributes: approximate == "tanh" ? ["approximate": .string("tanh")] : [:])
+            result.notes.append("GELU pattern at '\(core.name)' proved as one Gelu table\(approximate == "tanh" ? " (tanh form)" : "")")
         }
         guard !replacements.isEmpty else { return prepared }
         graph.nodes = graph.nodes.indices.compactMap { removed.contains($0) ? nil : (replacements[$0] ?? graph.nodes[$0]) }

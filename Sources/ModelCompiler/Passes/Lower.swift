@@ -33,6 +33,8 @@ public struct LoweredModel: Sendable {
 public enum Lowering {
     public static func lower(_ model: QuantizedModel, inputs: [[Int]]) throws(ModelError) -> LoweredModel {
         try IntegerInterpreter.validate(inputs, for: model)
+        // Calibrated ranges can be exceeded: say where before a range check fails.
+        if model.settings.rangeMargin != nil { _ = try IntegerInterpreter.run(model, inputs: inputs) }
         var builder = ConstraintSystemBuilder()
         var costs: [LayerCost] = []
         func record(_ name: String, _ operations: String, _ shape: [Int], _ bits: String, since start: (Int, Int)) {
@@ -134,8 +136,25 @@ public enum IntegerInterpreter {
         var values = [[Int]](repeating: [], count: model.tensors.count)
         for (input, integers) in zip(model.inputs, inputs) { values[input.tensor] = integers }
         for parameter in model.parameters { values[parameter.tensor] = parameter.values }
-        for step in model.steps { values[step.output] = step.kind.semantics.evaluate(values) }
+        for step in model.steps {
+            values[step.output] = step.kind.semantics.evaluate(values)
+            try checkRange(step, values[step.output], in: model)
+        }
         return values
+    }
+
+    /// Every value within the range the circuit proves for it. With proven ranges this always holds; with calibrated
+    /// ones an input can exceed them, and says so here rather than as an unsatisfied range check.
+    static func checkRange(_ step: Step, _ values: [Int], in model: QuantizedModel) throws(ModelError) {
+        let tensor = model.tensors[step.output]
+        guard let index = values.firstIndex(where: { !tensor.range.contains($0) }) else { return }
+        let unit = Double(sign: .plus, exponent: tensor.scale, significand: 1)
+        let value = Double(values[index]) / unit
+        let bounds = "\(Double(tensor.range.lowerBound) / unit)...\(Double(tensor.range.upperBound) / unit)"
+        if let margin = model.settings.rangeMargin {
+            throw ModelError(node: step.name, "this input drives '\(tensor.name)' to \(value) (element \(index)), outside the range the circuit checks, \(bounds) (calibrated: \(margin) times the largest value the calibration samples gave); compile with samples like this input, a larger --range-margin, or --ranges proven")
+        }
+        throw ModelError(node: step.name, "'\(tensor.name)' reaches \(value) (element \(index)), outside its proven range \(bounds): a compiler bug, please report it")
     }
 
     /// Each output's integers.

@@ -11,9 +11,10 @@ public enum Quantization {
     /// Quantizes `prepared`. Every graph input needs a declared range. With `weights` other than `.fixed`, non-scalar
     /// float constants that linear ops read become committed parameters; `matching` (a model compiled before) then fixes
     /// their scales and bit widths, so a retrained model of the same architecture yields the same circuit, or an error.
+    /// Calibrated ranges (`settings.rangeMargin`) need `observed`, unless they come from `reference`.
     public static func quantize(
         _ prepared: PreparedGraph, settings: CompilerSettings = CompilerSettings(), weights: WeightVisibility = .fixed,
-        visibility: [String: InputVisibility] = [:], matching reference: QuantizedModel? = nil
+        visibility: [String: InputVisibility] = [:], observed: ObservedRanges? = nil, matching reference: QuantizedModel? = nil
     ) throws(ModelError) -> QuantizedModel {
         let settings = reference?.settings ?? settings
         let weights = reference?.weightVisibility ?? weights
@@ -24,8 +25,13 @@ public enum Quantization {
         guard prepared.work <= workLimit else {
             throw ModelError("the model handles about \(prepared.work) multiply-adds and compared elements, beyond the \(workLimit) this compiler accepts (a circuit that size is impractical to prove); use a smaller input or model")
         }
+        if let margin = settings.rangeMargin {
+            guard margin.isFinite, margin >= 1 else { throw ModelError("the range margin must be at least 1 (\(margin) given)") }
+            guard observed != nil || reference != nil else { throw ModelError("calibrated ranges need calibration samples") }
+        }
         let graph = prepared.graph
-        var quantizer = Quantizer(settings: settings, weights: weights, reference: reference?.parameters)
+        var quantizer = Quantizer(settings: settings, weights: weights, reference: reference)
+        if settings.rangeMargin != nil, let observed { quantizer.observed = observed.magnitudes }
         var values: [String: QuantizedOperand] = [:]
         /// The nodes whose results a pending value still carries (named in the step that materializes it).
         var origins: [String: [Node]] = [:]
@@ -70,17 +76,21 @@ public enum Quantization {
             quantizer.currentOrigin = origin + [node]
             let stepsBefore = quantizer.steps.count
             var operands: [QuantizedOperand?] = []
+            quantizer.observedOperands = []
             for name in node.inputs {
                 if name.isEmpty { operands.append(nil); continue }
                 guard let value = values[name] else { throw node.error("input '\(name)' is not computed by the graph") }
                 operands.append(value)
+                if case let .pending(expressions) = value, let magnitude = quantizer.observed[name] {
+                    quantizer.observedOperands.append((expressions, magnitude))
+                }
             }
             let outputs = try op.quantize(node, operands, &quantizer)
             for (index, name) in node.outputs.enumerated() where !name.isEmpty && index < outputs.count {
                 var output = outputs[index]
                 // A wide pending tensor read twice is materialized once rather than composed into each reader.
                 if case let .pending(expressions) = output, (consumers[name] ?? 0) > 1, Quantizer.isWide(expressions) {
-                    output = .tensor(try quantizer.materialize(output, name: name))
+                    output = .tensor(try quantizer.materialize(output, name: name, observedMagnitude: quantizer.observed[name]))
                 }
                 // A step that computes exactly this node's output carries its name.
                 if case let .tensor(id) = output, quantizer.info(id).name.hasPrefix(node.name + ":") {
@@ -108,9 +118,16 @@ public enum Quantization {
                 name: name, tensor: id, shape: info.shape, scale: info.scale, isIndex: info.elementType != .float,
                 errorBound: info.errorBound, note: proved?.note, reference: source))
         }
-        let model = QuantizedModel(
+        var model = QuantizedModel(
             name: graph.name, settings: settings, weightVisibility: weights, tensors: quantizer.tensors, inputs: inputs,
             parameters: quantizer.parameters, steps: quantizer.steps, outputs: outputs)
+        if settings.rangeMargin != nil {
+            if let reference {
+                model.sampleInputs = reference.sampleInputs
+            } else if let observed {
+                model.sampleInputs = try model.quantizeInputs(observed.sample)
+            }
+        }
         if let reference, model.structure != reference.structure {
             throw ModelError("the model does not match the compiled model's architecture (steps, scales or ranges differ); compile (and set up) again")
         }

@@ -25,6 +25,12 @@ public struct Quantizer {
     private var parameterValues: [Int: [Double]] = [:]
     /// Scales and bits to reuse (retrained weights proving with an existing circuit).
     private let reference: [ParameterTensor]?
+    /// The matched model's tensors: with calibrated ranges, its range checks are reused.
+    private let referenceTensors: [TensorInfo]?
+    /// Calibrated ranges: the largest |value| float inference gave each graph tensor on the calibration samples.
+    var observed: [String: Double] = [:]
+    /// The current node's pending operands that have an observed magnitude, for `materialize` to recognize.
+    var observedOperands: [(expressions: Tensor<Expression>, magnitude: Double)] = []
     /// The node being quantized, for error messages and step names.
     var currentNode: Node?
     /// The nodes whose pending results the current node absorbs, with it: a step's name.
@@ -33,10 +39,11 @@ public struct Quantizer {
     /// The largest magnitude any intermediate integer may reach; leaves headroom in 64-bit arithmetic.
     public static let valueLimit = 1 << 60
 
-    init(settings: CompilerSettings, weights: WeightVisibility, reference: [ParameterTensor]?) {
+    init(settings: CompilerSettings, weights: WeightVisibility, reference: QuantizedModel?) {
         self.settings = settings
         self.weights = weights
-        self.reference = reference
+        self.reference = reference?.parameters
+        referenceTensors = reference?.tensors
     }
 
     func fail(_ problem: String) -> ModelError {
@@ -164,9 +171,11 @@ public struct Quantizer {
     /// rescaled to `targetScale` (the activation scale by default), optionally through a fused ReLU.
     /// With `exact`, the result lands exactly at `targetScale` (free upscaling when the accumulator scale is lower).
     /// `coefficientBits` raises the precision of inexact coefficients beyond the weight bits (a mean's 1/n).
+    /// With calibrated ranges, `observedMagnitude` (or the observed magnitude of the operand `value` is) bounds the
+    /// range check of the result.
     public mutating func materialize(
         _ value: QuantizedOperand, relu: Bool = false, targetScale: Int? = nil, exact: Bool = false, rounding: Rounding? = nil,
-        name: String? = nil, coefficientBits: Int? = nil
+        name: String? = nil, coefficientBits: Int? = nil, observedMagnitude: Double? = nil
     ) throws(ModelError) -> Int {
         if case let .tensor(id) = value, !relu {
             let scale = tensors[id].scale
@@ -304,9 +313,17 @@ public struct Quantizer {
             worstError = max(worstError, error)
         }
         if rows.isEmpty { low = 0; high = 0 }
-        let quotientLow = FixedPoint.rescale(low, shift: shift, rounding: rounding)
-        let quotientHigh = FixedPoint.rescale(high, shift: shift, rounding: rounding)
+        var quotientLow = FixedPoint.rescale(low, shift: shift, rounding: rounding)
+        var quotientHigh = FixedPoint.rescale(high, shift: shift, rounding: rounding)
         step.quotientBits = BitWidth.signed(quotientLow...quotientHigh)
+        if let bits = calibratedBits(value, observedMagnitude, scale: outputScale), bits < step.quotientBits,
+           max(quotientLow, -(1 << (bits - 1))) <= min(quotientHigh, (1 << (bits - 1)) - 1) {
+            // The range check (the rescale's, a ReLU's, else one of its own) proves the narrower range.
+            step.quotientBits = bits
+            quotientLow = max(quotientLow, -(1 << (bits - 1)))
+            quotientHigh = min(quotientHigh, (1 << (bits - 1)) - 1)
+            if shift == 0 && !relu { step.rangeChecked = true }
+        }
         if shift + step.quotientBits > maximumRangeBits || step.quotientBits > 61 {
             throw fail("values need \(step.quotientBits) bits, beyond what a range check proves; lower the activation scale")
         }
@@ -315,6 +332,23 @@ public struct Quantizer {
         if shift > 0 { worstError += (rounding == .halfUp ? 0.5 : 1) / outputUnit }
         return record(.affine(step), name: name, shape: expressions.shape, scale: outputScale, range: range,
                       error: worstError + 1e-12, elementType: .float)
+    }
+
+    /// The signed bits of a calibrated range check for the tensor about to be recorded: the margin times its observed
+    /// magnitude (one unit of slack for rounding), or the matched model's range; nil with proven ranges.
+    private func calibratedBits(_ value: QuantizedOperand, _ magnitude: Double?, scale: Int) -> Int? {
+        guard let margin = settings.rangeMargin else { return nil }
+        if let referenceTensors {
+            return tensors.count < referenceTensors.count ? BitWidth.signed(referenceTensors[tensors.count].range) : nil
+        }
+        var magnitude = magnitude
+        if magnitude == nil, case let .pending(expressions) = value {
+            magnitude = observedOperands.first { $0.expressions.shape == expressions.shape && $0.expressions == expressions }?.magnitude
+        }
+        guard let magnitude, magnitude.isFinite else { return nil }
+        let limit = margin * magnitude * pow(2, Double(scale)) + 1
+        guard limit < Double(Quantizer.valueLimit) else { return nil }
+        return BitWidth.signed(-Int(limit.rounded(.up))...Int(limit.rounded(.up)))
     }
 
     /// Appends a step and its output tensor.

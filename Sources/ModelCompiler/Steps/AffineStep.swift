@@ -20,6 +20,8 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
     public var relu: Bool
     /// Fractional bits of the coefficients beyond the inputs' scales (for the cost report).
     public var coefficientScale: Int = 0
+    /// Without rescale or ReLU: the output gets a wire, range-checked to `quotientBits` (a calibrated range).
+    public var rangeChecked: Bool? = nil
 
     func terms(_ row: Int) -> Range<Int> { (row == 0 ? 0 : rowEnds[row - 1])..<rowEnds[row] }
 
@@ -70,6 +72,12 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
             } else {
                 if relu {
                     output.append(try builder.relu(accumulator, bits: quotientBits))
+                } else if rangeChecked == true {
+                    let wire = builder.allocate(.intermediate, value: Fr(signed: accumulator.value))
+                    builder.enforce(accumulator.combination, .constant(.one), LinearCombination(wire))
+                    let checked = Signal(wire, value: accumulator.value)
+                    _ = try builder.enforceSignedRange(checked, bits: quotientBits, gadget: "calibrated range")
+                    output.append(checked)
                 } else if accumulator.combination.terms.count > Self.widestFreeCombination {
                     // A wide sum (softmax's, a normalization's) becomes one wire, so its readers do not repeat it.
                     let wire = builder.allocate(.intermediate, value: Fr(signed: accumulator.value))
@@ -90,6 +98,7 @@ public struct AffineStep: Sendable, Hashable, Codable, StepSemantics {
         if products > 0 { parts.append("\(products) products") }
         if shift > 0 { parts.append("rem \(shift)b, q \(quotientBits)b") }
         if relu { parts.append(shift > 0 ? "relu" : "relu \(quotientBits)b") }
+        if rangeChecked == true { parts.append("range \(quotientBits)b") }
         return parts.isEmpty ? "-" : parts.joined(separator: ", ")
     }
 }

@@ -23,6 +23,7 @@ extension StepKind {
         case let .sign(step): step
         case let .round(step): step
         case let .division(step): step
+        case let .modulo(step): step
         case let .squareRoot(step): step
         case let .oneHot(step): step
         }
