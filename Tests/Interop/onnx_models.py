@@ -274,6 +274,17 @@ def hashed_weights():
     other, _ = cnn()
     code, text = zk("prove", out, "--input", input_path, "--weights", other)
     check("hashed: another architecture is refused (exit 2)", code == 2 and "architecture" in text, text[-300:])
+    # A model compiled with its final Softmax dropped rebuilds the same graph from the new weights file.
+    logits = os.path.join(WORK, "hashed-logits")
+    softmax_model = os.path.join(WORK, "activations.onnx")
+    code, text = zk("compile", softmax_model, "-o", logits, "--weights", "hashed", "--final-softmax", "logits", "--input-range", "0,1")
+    check("hashed: compile with --final-softmax logits", code == 0, text[-300:])
+    code, text = zk("setup", logits)
+    activation_input = os.path.join(WORK, "hashed-logits-input.json")
+    with open(activation_input, "w") as handle:
+        json.dump(rng.uniform(0, 1, 36).tolist(), handle)
+    code, text = zk("prove", logits, "--input", activation_input, "--weights", softmax_model)
+    check("hashed: --weights proves a --final-softmax logits model (same graph rebuilt)", code == 0, text[-300:])
 
 
 samples = lambda shape, n=5: [rng.uniform(0, 1, shape).astype(np.float32) for _ in range(n)]
