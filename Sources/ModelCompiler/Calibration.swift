@@ -54,6 +54,8 @@ public enum Calibration {
         guard !samples.isEmpty else { throw ModelError("calibration needs at least one sample") }
         var candidates: [Candidate] = []
         var floats: [[[Double]]]?
+        /// The largest output error accepted: `relativeTolerance` of the largest float output.
+        var tolerance = 0.0
         var lastError: ModelError?
         var observed = observed
         if rangeMargin != nil, observed == nil { observed = try ObservedRanges.observe(prepared, samples: samples) }
@@ -68,6 +70,7 @@ public enum Calibration {
             }
             if floats == nil {
                 floats = try samples.map { sample throws(ModelError) in try FloatInterpreter.outputs(prepared, quantized, inputs: sample) }
+                tolerance = relativeTolerance * max(floats!.joined().joined().map(abs).max() ?? 0, 1e-9)
             }
             var worst = 0.0
             var agreeing = 0
@@ -92,14 +95,11 @@ public enum Calibration {
                 errorBound: quantized.outputs.filter { !$0.isIndex }.map(\.errorBound).max() ?? 0,
                 argmaxAgreement: Double(agreeing) / Double(samples.count)))
             // Finer scales cost more: once one agrees on every sample within the tolerance, none after it is chosen.
-            let magnitude = floats!.joined().joined().map(abs).max() ?? 0
-            if agreeing == samples.count, worst <= relativeTolerance * max(magnitude, 1e-9) { break }
+            if agreeing == samples.count, worst <= tolerance { break }
         }
         guard !candidates.isEmpty else {
             throw lastError ?? ModelError("no activation scale in \(scales) can represent this model")
         }
-        let magnitude = floats!.joined().joined().map(abs).max() ?? 0
-        let tolerance = relativeTolerance * max(magnitude, 1e-9)
         let best = candidates.map(\.argmaxAgreement).max()!
         let agreeing = candidates.filter { $0.argmaxAgreement == best }
         let accurate = agreeing.filter { $0.maximumAbsoluteError <= tolerance }

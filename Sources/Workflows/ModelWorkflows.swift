@@ -19,16 +19,7 @@ public enum ModelWorkflows {
         public static let formatTag = "zkinfer-compiled/2"
         public var format = formatTag
         public var source: String
-        /// With calibrated ranges, what float inference reaches on the samples; they are required.
-    public static func observedRanges(_ prepared: PreparedGraph, samples: [[[Double]]]?, options: Options) throws -> ObservedRanges? {
-        guard options.rangeMargin != nil else { return nil }
-        guard let samples else {
-            throw Workflows.Failure.input(FormatError(file: "--ranges", problem: "calibrated ranges need calibration samples (--calibration)"))
-        }
-        return try ObservedRanges.observe(prepared, samples: samples)
-    }
-
-    /// The public signals in order, in words.
+        /// The public signals in order, in words.
         public var publicLayout: String
         public var model: QuantizedModel
         public var calibration: Calibration.Report?

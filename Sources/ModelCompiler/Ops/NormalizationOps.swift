@@ -247,14 +247,8 @@ struct LpNormalizationOp: Operator {
         }
         let p = try node.int("p", default: 2)
         guard p == 1 || p == 2 else { throw node.unsupported("p", "1 or 2") }
-        let size = shape[axis]
-        let inner = shape[(axis + 1)...].reduce(1, *)
-        let outer = shape[..<axis].reduce(1, *)
-        var groups: [[Int]] = []
-        for o in 0..<outer {
-            for i in 0..<inner { groups.append((0..<size).map { o * size * inner + $0 * inner + i }) }
-        }
-        return (groups, p)
+        let plan = try ReductionOps.plan(Node(name: node.name, type: node.type, inputs: [], outputs: []), shape: shape, axes: [axis])
+        return (plan.groups, p)
     }
 
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
@@ -284,10 +278,7 @@ struct LpNormalizationOp: Operator {
             let scale = [Double](repeating: 1 / n.squareRoot(), count: input.count)
             return [NormalizationOps.affine(y, scale: scale, bias: nil, index: { $0 }, quantizer)]
         }
-        let absolute = Node(name: node.name, type: "Abs", inputs: [node.inputs[0]], outputs: [node.outputs[0]])
-        guard case let .tensor(magnitudes) = try AbsOp().quantize(absolute, [.tensor(x)], &quantizer)[0] else {
-            throw node.error("|x| did not materialize")
-        }
+        let magnitudes = try AbsOp.magnitudes(.tensor(x), &quantizer)
         let symbols = quantizer.symbols(magnitudes)
         let sums = try quantizer.aligned(.pending(Tensor(shape: [groups.count], elements: groups.map { group in
             group.reduce(Expression(constant: unit)) { $0 + symbols.elements[$1] }

@@ -182,7 +182,12 @@ struct AbsOp: Operator {
     }
 
     func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        let x = try quantizer.materialize(try required(node, inputs, 0))
+        [.tensor(try Self.magnitudes(try required(node, inputs, 0), &quantizer))]
+    }
+
+    /// |x| materialized (also for ReduceL1 and LpNormalization).
+    static func magnitudes(_ value: QuantizedOperand, _ quantizer: inout Quantizer) throws(ModelError) -> Int {
+        let x = try quantizer.materialize(value)
         let r = try quantizer.rectify(.tensor(x))
         let xs = quantizer.symbols(x)
         let pending = Tensor(shape: xs.shape, elements: zip(xs.elements, quantizer.symbols(r).elements).map { $1.scaled(by: 2) - $0 })
@@ -190,7 +195,7 @@ struct AbsOp: Operator {
         let id = try quantizer.materialize(.pending(pending))
         let range = quantizer.info(x).range
         quantizer.narrowRange(id, to: 0...max(abs(range.lowerBound), abs(range.upperBound)))
-        return [.tensor(id)]
+        return id
     }
 }
 

@@ -79,8 +79,7 @@ struct ReduceNormOp: Operator {
         if case .constant = x { return try folded(node, operands.map { $0.flatMap { $0.constant.map(Operand.init) } }) }
         let plan = try ReductionOps.plan(node, shape: quantizer.shape(x), axes: try constantIntegers(node, operands, 1, what: "axes"))
         if node.type == "ReduceL1" {
-            let absolute = Node(name: node.name, type: "Abs", inputs: [node.inputs[0]], outputs: [node.outputs[0]])
-            guard case let .tensor(id) = try AbsOp().quantize(absolute, [x], &quantizer)[0] else { throw node.error("|x| did not materialize") }
+            let id = try AbsOp.magnitudes(x, &quantizer)
             let symbols = quantizer.symbols(id)
             return [.pending(Tensor(shape: plan.shape, elements: plan.groups.map { $0.reduce(Expression.zero) { $0 + symbols.elements[$1] } }))]
         }

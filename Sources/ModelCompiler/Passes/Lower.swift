@@ -33,8 +33,6 @@ public struct LoweredModel: Sendable {
 public enum Lowering {
     public static func lower(_ model: QuantizedModel, inputs: [[Int]]) throws(ModelError) -> LoweredModel {
         try IntegerInterpreter.validate(inputs, for: model)
-        // Calibrated ranges can be exceeded: say where before a range check fails.
-        if model.settings.rangeMargin != nil { _ = try IntegerInterpreter.run(model, inputs: inputs) }
         var builder = ConstraintSystemBuilder()
         var costs: [LayerCost] = []
         func record(_ name: String, _ operations: String, _ shape: [Int], _ bits: String, since start: (Int, Int)) {
@@ -83,6 +81,8 @@ public enum Lowering {
             do {
                 signals[step.output] = try semantics.lower(signals, &builder)
             } catch {
+                // An input beyond a calibrated range fails its range check here: name the tensor and the value.
+                try IntegerInterpreter.checkRange(step, semantics.evaluate(signals.map { $0.map(\.value) }), in: model)
                 throw ModelError(node: step.name, "\(error)")
             }
             record(step.name, step.operations, model.tensors[step.output].shape, semantics.summary, since: start)
