@@ -3,7 +3,7 @@ import PackageDescription
 
 /// The module graph follows the proving pipeline; lower modules never import higher ones:
 /// CGMP -> BigNum -> Algebra -> Curves -> (Polynomials, MSM) -> ConstraintSystem -> Gadgets -> ModelCompiler
-/// -> Groth16 -> Formats -> Workflows -> zkinfer. ModelIR (the tensor graph) sits below both the frontend (ONNX and
+/// -> Groth16 -> Formats -> EVM -> Workflows -> zkinfer. ModelIR (the tensor graph) sits below both the frontend (ONNX and
 /// JSON import, the only module that reads ONNXProto) and ModelCompiler; ModelCompiler and Groth16 are siblings.
 let package = Package(
     name: "zkinfer",
@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ModelCompiler", targets: ["ModelCompiler"]),
         .library(name: "Groth16", targets: ["Groth16"]),
         .library(name: "Formats", targets: ["Formats"]),
+        .library(name: "EVM", targets: ["EVM"]),
         .library(name: "Workflows", targets: ["Workflows"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
@@ -35,6 +36,12 @@ let package = Package(
             providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]
         ),
         .target(name: "BigNum", dependencies: ["CGMP"]),
+        // Nettle's Keccak-f[1600] permutation, for Ethereum's Keccak-256 (OpenSSL 3.0 has only FIPS 202 padding).
+        .systemLibrary(
+            name: "CNettle",
+            pkgConfig: "nettle",
+            providers: [.apt(["nettle-dev"]), .brew(["nettle"])]
+        ),
         // x86-64 MULX/ADCX/ADOX Montgomery multiplication, inlined into Swift; chosen at run time.
         .target(name: "CFieldArithmetic", exclude: ["generate_header.py"]),
         .target(name: "Algebra", dependencies: ["BigNum", "CFieldArithmetic"]),
@@ -54,13 +61,15 @@ let package = Package(
         .target(name: "ModelCompiler", dependencies: ["ModelIR", "Gadgets", "ConstraintSystem", "Algebra"]),
         .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
         .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
+        // EVM assembly, the generated verifier contract and its calldata.
+        .target(name: "EVM", dependencies: ["CNettle", "Formats", "Groth16", "Curves", "Algebra", "BigNum"]),
         .target(name: "Workflows", dependencies: [
-            "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",
+            "EVM", "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",
         ]),
         .executableTarget(
             name: "zkinfer",
             dependencies: [
-                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16", "Formats", "Workflows", "ModelIR", "ModelCompiler",
+                "BigNum", "Algebra", "Curves", "ConstraintSystem", "Groth16", "Formats", "EVM", "Workflows", "ModelIR", "ModelCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,6 +84,7 @@ let package = Package(
             "ModelCompiler", "ModelFrontend", "ModelIR", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport",
         ]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "Formats", "Groth16", "Curves", "Algebra", "BigNum", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Workflows", "ModelIR", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
 )

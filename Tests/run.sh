@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for package in libgmp-dev libssl-dev pkg-config; do
+for package in libgmp-dev libssl-dev nettle-dev pkg-config; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
@@ -31,6 +31,14 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import groth16py, py_
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
 fi
 "$venv/bin/python" Tests/Interop/interop.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
+
+# The generated EVM verifier on a real EVM (pyrevm, pinned, in its own venv), against solc's compile of snarkjs's.
+evm_venv=.build/evm-venv
+if [ ! -x "$evm_venv/bin/python" ] || ! "$evm_venv/bin/python" -c "import pyrevm" >/dev/null 2>&1; then
+    python3 -m venv "$evm_venv"
+    "$evm_venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements-evm.txt
+fi
+"$evm_venv/bin/python" Tests/Interop/evm_verifier.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
 
 # ONNX models end to end against onnxruntime (numpy, onnx and onnxruntime pinned, in their own venv).
 onnx_venv=.build/onnx-venv

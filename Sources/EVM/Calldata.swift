@@ -1,0 +1,57 @@
+import Algebra
+import BigNum
+import Formats
+import Groth16
+
+/// A proof and its public signals as a call to a snarkjs-interface verifier.
+public enum VerifierCalldata {
+    /// The ABI-encoded call: selector, A, B (EIP-197 order: x.c1, x.c0, y.c1, y.c0), C, then each signal.
+    public static func encode(_ proof: Proof, signals: [Fr]) -> [UInt8] {
+        let signature = "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[\(signals.count)])"
+        return Keccak256.selector(signature) + ProofBytes.encode(proof) + signals.flatMap(\.bigEndianBytes)
+    }
+
+    /// snarkjs's `zkey export soliditycalldata` text: the four arguments as quoted, 0x-prefixed 64-digit words.
+    public static func snarkjsText(_ proof: Proof, signals: [Fr]) -> String {
+        let words = ProofBytes.encode(proof)
+        func word(_ index: Int) -> String { quoted(Array(words[(32 * index)..<(32 * index + 32)])) }
+        let inputs = signals.map { quoted($0.bigEndianBytes) }.joined(separator: ",")
+        return "[\(word(0)), \(word(1))],[[\(word(2)), \(word(3))],[\(word(4)), \(word(5))]],[\(word(6)), \(word(7))],[\(inputs)]"
+    }
+
+    /// The same arguments as JSON: `{"pA": [..], "pB": [[..], [..]], "pC": [..], "pubSignals": [..], "calldata": "0x.."}`.
+    public static func json(_ proof: Proof, signals: [Fr]) -> String {
+        let words = ProofBytes.encode(proof)
+        func word(_ index: Int) -> String { quoted(Array(words[(32 * index)..<(32 * index + 32)])) }
+        let inputs = signals.map { quoted($0.bigEndianBytes) }.joined(separator: ", ")
+        return """
+            {"pA": [\(word(0)), \(word(1))], "pB": [[\(word(2)), \(word(3))], [\(word(4)), \(word(5))]], \
+            "pC": [\(word(6)), \(word(7))], "pubSignals": [\(inputs)], "calldata": "\(hex(encode(proof, signals: signals)))"}
+            """
+    }
+
+    public static func hex(_ bytes: [UInt8]) -> String { "0x" + bytes.map { String(format: "%02x", $0) }.joined() }
+    static func quoted(_ bytes: [UInt8]) -> String { "\"\(hex(bytes))\"" }
+}
+
+/// The verifier's ABI (the one function, as solc writes it for snarkjs's template).
+public enum VerifierABI {
+    public static func json(signalCount: Int) -> String {
+        func input(_ name: String, _ type: String) -> String {
+            "{\"internalType\": \"\(type)\", \"name\": \"\(name)\", \"type\": \"\(type)\"}"
+        }
+        return """
+            [
+              {
+                "inputs": [\(input("_pA", "uint256[2]")), \(input("_pB", "uint256[2][2]")), \(input("_pC", "uint256[2]")), \
+            \(input("_pubSignals", "uint256[\(signalCount)]"))],
+                "name": "verifyProof",
+                "outputs": [{"internalType": "bool", "name": "", "type": "bool"}],
+                "stateMutability": "view",
+                "type": "function"
+              }
+            ]
+
+            """
+    }
+}

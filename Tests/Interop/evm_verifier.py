@@ -1,0 +1,218 @@
+"""zkinfer's generated EVM verifier on a real EVM (pyrevm: Rust revm), against solc's compile of snarkjs's verifier.
+
+Usage: python evm_verifier.py ZKINFER_BINARY REPO_ROOT [--gas-table FILE]
+
+For the demo model, models with 1, 10, 100 and 250 public signals (250 takes the looped code path) and a model bound
+to its weight commitment: the exported Groth16Verifier.bin is deployed, `zkinfer calldata --format hex` is sent and must
+return true; every tampered call (each proof coordinate, a wrong output, a signal + r, -A, a point off the curve, a
+coordinate + p, truncated and extended calldata) must return false without reverting. The snarkjs fixture's proof,
+encoded by zkinfer, must verify on solc's bytecode and on ours made from the same verification_key.json.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from pyrevm import EVM
+
+P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+BINARY, ROOT = sys.argv[1], sys.argv[2]
+GAS_TABLE = sys.argv[sys.argv.index("--gas-table") + 1] if "--gas-table" in sys.argv else None
+FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "snarkjs-pot12-chain")
+WORK = tempfile.mkdtemp(prefix="zkinfer-evm-")
+DEPLOYER = "0x" + "11" * 20
+failures = []
+passed = 0
+gas_rows = []
+
+
+def check(name, condition, detail=""):
+    global passed
+    if condition:
+        passed += 1
+    else:
+        failures.append(name)
+        print(f"FAIL {name} {detail}")
+
+
+def zk(*args):
+    result = subprocess.run([BINARY, *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"zkinfer {' '.join(args)} exited {result.returncode}: {result.stderr}")
+    return result.stdout
+
+
+def intrinsic_gas(data):
+    return 21000 + sum(16 if byte else 4 for byte in data)
+
+
+class Deployed:
+    def __init__(self, creation_hex, spec="SHANGHAI"):
+        self.evm = EVM(spec_id=spec)
+        self.address = self.evm.deploy(DEPLOYER, bytes.fromhex(creation_hex.strip().removeprefix("0x")))
+
+    def call(self, data):
+        """Returns (result word or 'revert', execution gas)."""
+        try:
+            output = self.evm.message_call(DEPLOYER, self.address, calldata=bytes(data))
+        except Exception as error:  # pyrevm raises on revert and halt
+            return "revert: " + str(error)[:80], None
+        gas = self.evm.result.gas_used - intrinsic_gas(data)
+        if len(output) != 32:
+            return f"output of {len(output)} bytes", gas
+        return int.from_bytes(output, "big"), gas
+
+
+def words(data):
+    return [int.from_bytes(data[4 + 32 * i:36 + 32 * i], "big") for i in range((len(data) - 4) // 32)]
+
+
+def encode(selector, values):
+    return selector + b"".join(v.to_bytes(32, "big") for v in values)
+
+
+def tampered_calls(data):
+    """(name, calldata) for every tampering the verifier must reject."""
+    selector, values = data[:4], words(data)
+    cases = []
+    for index, name in enumerate(["A.x", "A.y", "B.x.c1", "B.x.c0", "B.y.c1", "B.y.c0", "C.x", "C.y"]):
+        changed = list(values)
+        changed[index] = (changed[index] + 1) % P
+        cases.append((f"{name} + 1", encode(selector, changed)))
+        if changed[index] + P < 2 ** 256:
+            changed[index] = values[index] + P
+            cases.append((f"{name} + p (>= p)", encode(selector, changed)))
+    if len(values) > 8:
+        changed = list(values)
+        changed[8] = (changed[8] + 1) % R
+        cases.append(("first signal + 1 (a wrong output)", encode(selector, changed)))
+        changed[8] = values[8] + R
+        cases.append(("first signal + r (aliasing)", encode(selector, changed)))
+        changed = list(values)
+        changed[-1] = (changed[-1] + 1) % R
+        cases.append(("last signal + 1", encode(selector, changed)))
+    negated = list(values)
+    negated[1] = (P - values[1]) % P
+    cases.append(("-A", encode(selector, negated)))
+    off_curve = list(values)
+    off_curve[0], off_curve[1] = 1, 3
+    cases.append(("A = (1, 3), off the curve", encode(selector, off_curve)))
+    swapped = list(values)
+    swapped[2], swapped[3] = swapped[3], swapped[2]
+    cases.append(("B.x limbs swapped (not EIP-197 order)", encode(selector, swapped)))
+    cases.append(("truncated by one byte", data[:-1]))
+    cases.append(("truncated by one word", data[:-32]))
+    cases.append(("extended by one word", data + bytes(32)))
+    return cases
+
+
+def exercise(label, verifier_dir, proof_args, bind=False, table_name=None):
+    creation = open(os.path.join(verifier_dir, "Groth16Verifier.bin")).read()
+    contract = Deployed(creation)
+    extra = ["--bind-weights"] if bind else []
+    data = bytes.fromhex(zk("calldata", *proof_args, "--format", "hex", *extra).strip()[2:])
+    result, gas = contract.call(data)
+    check(f"{label}: valid proof returns true", result == 1, f"got {result}")
+    for name, call in tampered_calls(data):
+        outcome, _ = contract.call(call)
+        check(f"{label}: {name} returns false", outcome == 0, f"got {outcome}")
+    other = Deployed(creation)
+    outcome, _ = other.call(b"\x12\x34\x56\x78" + data[4:])
+    check(f"{label}: another selector reverts", isinstance(outcome, str) and outcome.startswith("revert"), f"got {outcome}")
+    if table_name:
+        gas_rows.append((table_name, len(words(data)) - 8, gas))
+    return data, gas
+
+
+def model_with_outputs(count, weights="fixed", seed=0):
+    directory = os.path.join(WORK, f"gemm{count}-{weights}-{seed}")
+    model = {
+        "format": "zkinfer-model/2", "name": f"gemm-{count}",
+        "inputs": [{"name": "x", "shape": [1, 4], "range": [0, 1]}], "outputs": ["y"],
+        "constants": {
+            "w": {"shape": [4, count], "values": [((i * 7919 + seed * 31) % 200 - 100) / 100 for i in range(4 * count)]},
+            "b": {"shape": [count], "values": [((i * 104729) % 100 - 50) / 100 for i in range(count)]},
+        },
+        "nodes": [{"op": "Gemm", "name": "dense", "inputs": ["x", "w", "b"], "outputs": ["y"]}],
+    }
+    os.makedirs(WORK, exist_ok=True)
+    model_path = os.path.join(WORK, f"gemm{count}-{seed}.json")
+    json.dump(model, open(model_path, "w"))
+    input_path = os.path.join(WORK, "x.json")
+    json.dump([0.25, 0.5, 0.75, 1.0], open(input_path, "w"))
+    zk("compile", model_path, "-o", directory, "--weights", weights)
+    zk("setup", directory)
+    zk("prove", directory, "--input", input_path)
+    return directory
+
+
+# The demo model (the bundled digits CNN, 10 public outputs).
+demo = os.path.join(WORK, "demo")
+subprocess.run([BINARY, "demo", "--output", demo], capture_output=True, check=True, cwd=ROOT)
+zk("export-verifier", demo, "-o", os.path.join(demo, "verifier"))
+exercise("demo model", os.path.join(demo, "verifier"), [demo], table_name="zkinfer, digits CNN demo")
+
+# No PUSH0 and no other post-Istanbul opcode: the same bytecode verifies on an Istanbul EVM (EIP-1108's prices).
+istanbul = Deployed(open(os.path.join(demo, "verifier", "Groth16Verifier.bin")).read(), spec="ISTANBUL")
+outcome, _ = istanbul.call(bytes.fromhex(zk("calldata", demo, "--format", "hex").strip()[2:]))
+check("demo model: verifies on an Istanbul EVM", outcome == 1, f"got {outcome}")
+
+for count in (1, 10, 100, 250):
+    directory = model_with_outputs(count)
+    zk("export-verifier", directory, "-o", os.path.join(directory, "verifier"))
+    exercise(f"{count} public signals", os.path.join(directory, "verifier"), [directory], table_name=f"zkinfer, Gemm, N = {count}")
+
+# Bound to the weights: the contract takes the outputs only.
+bound = model_with_outputs(10, weights="hashed")
+zk("export-verifier", bound, "-o", os.path.join(bound, "verifier"), "--bind-weights")
+abi = json.load(open(os.path.join(bound, "verifier", "Groth16Verifier.abi.json")))
+check("bound ABI takes the 10 outputs only", abi[0]["inputs"][3]["type"] == "uint256[10]", abi[0]["inputs"][3]["type"])
+exercise("weight-bound", os.path.join(bound, "verifier"), [bound], bind=True)
+# Another model's proof (same architecture and keys, other weights): its outputs with this contract's bound commitment.
+other = model_with_outputs(10, weights="hashed", seed=1)
+zk("prove", bound, "--input", os.path.join(WORK, "x.json"), "--weights", os.path.join(WORK, "gemm10-1.json"))
+zk("verify", bound)  # the other weights' proof is valid for the unbound key: only the binding rejects it
+other_data = bytes.fromhex(zk("calldata", bound, "--format", "hex", "--bind-weights").strip()[2:])
+outcome, _ = Deployed(open(os.path.join(bound, "verifier", "Groth16Verifier.bin")).read()).call(other_data)
+check("weight-bound contract rejects a proof made with other weights", outcome == 0, f"got {outcome}")
+
+# snarkjs's fixture: solc's compiled verifier and ours from the same key.
+if os.path.isdir(FIXTURES):
+    artifact = json.load(open(os.path.join(FIXTURES, "Groth16Verifier.json")))
+    solc = Deployed(artifact["bytecode"])
+    proof_args = [os.path.join(FIXTURES, "proof.json"), os.path.join(FIXTURES, "public.json")]
+    data = bytes.fromhex(zk("calldata", *proof_args, "--format", "hex").strip()[2:])
+    result, solc_gas = solc.call(data)
+    check("snarkjs fixture: solc-compiled verifier accepts zkinfer's calldata", result == 1, f"got {result}")
+    ours_dir = os.path.join(WORK, "fixture-verifier")
+    zk("export-verifier", os.path.join(FIXTURES, "verification_key.json"), "-o", ours_dir)
+    _, our_gas = exercise("snarkjs fixture, zkinfer verifier", ours_dir, proof_args)
+    for name, call in tampered_calls(data):
+        outcome, _ = solc.call(call)
+        if name.startswith("truncated"):
+            check(f"snarkjs fixture, solc: {name} is refused", outcome == 0 or str(outcome).startswith("revert"), f"got {outcome}")
+        elif name.startswith("extended"):
+            print(f"note: solc's verifier, {name}: {outcome} (solc's ABI decoder ignores trailing calldata; ours returns false)")
+        else:
+            check(f"snarkjs fixture, solc: {name} returns false", outcome == 0, f"got {outcome}")
+    text = zk("calldata", *proof_args).strip()
+    check("snarkjs calldata text has the four arguments", text.count("[") == 6 and text.count('"0x') == 9, text[:80])
+    gas_rows.append(("snarkjs 0.7 template, solc 0.8.20 (fixture), N = 1", 1, solc_gas))
+    gas_rows.append(("zkinfer, same verification key, N = 1", 1, our_gas))
+else:
+    print(f"skipped: {FIXTURES} is absent (shared fixtures are not beside this clone)")
+
+print("\nexecution gas (total minus the 21,000 intrinsic and calldata), pyrevm 0.3.7, Shanghai:")
+lines = ["| verifier | N | execution gas | EIP-1108 floor 181,000 + 6,150 N | over the floor |", "| --- | --- | --- | --- | --- |"]
+for name, count, gas in gas_rows:
+    floor = 181000 + 6150 * count
+    lines.append(f"| {name} | {count} | {gas:,} | {floor:,} | {gas - floor:,} |")
+print("\n".join(lines))
+if GAS_TABLE:
+    with open(GAS_TABLE, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+print(f"{passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
