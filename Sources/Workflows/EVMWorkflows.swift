@@ -30,7 +30,7 @@ public enum EVMWorkflows {
     }
 
     /// Writes `Groth16Verifier.bin` (creation code, hex), `Groth16Verifier.runtime.bin`, `Groth16Verifier.asm`
-    /// and `Groth16Verifier.abi.json` into `directory`, each atomically.
+    /// `Groth16Verifier.abi.json`, `Groth16Verifier.vy` (Vyper 0.4) and `Groth16Verifier.sol` into `directory`, each atomically.
     /// - Parameter bindWeights: bake the model's weight commitment (a model compiled with `--weights hashed`) into the
     ///   contract, which then takes every public signal but that last one.
     public static func exportVerifier(source: String, directory: String, bindWeights: Bool) throws(Workflows.Failure) -> ExportedVerifier {
@@ -58,6 +58,8 @@ public enum EVMWorkflows {
             ("Groth16Verifier.runtime.bin", VerifierCalldata.hex(runtime.code) + "\n"),
             ("Groth16Verifier.asm", creation.listing),
             ("Groth16Verifier.abi.json", VerifierABI.json(signalCount: contract.signalCount)),
+            ("Groth16Verifier.vy", VyperVerifier.source(contract)),
+            ("Groth16Verifier.sol", SolidityVerifier.source(contract)),
         ]
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
