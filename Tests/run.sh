@@ -34,7 +34,7 @@ fi
 
 # The generated EVM verifier on a real EVM (pyrevm, pinned, in its own venv), against solc's compile of snarkjs's.
 evm_venv=.build/evm-venv
-if [ ! -x "$evm_venv/bin/python" ] || ! "$evm_venv/bin/python" -c "import pyrevm, vyper, tree_sitter, tree_sitter_solidity" >/dev/null 2>&1; then
+if [ ! -x "$evm_venv/bin/python" ] || ! "$evm_venv/bin/python" -c "import pyrevm, vyper, tree_sitter, tree_sitter_solidity, eth" >/dev/null 2>&1; then
     python3 -m venv "$evm_venv"
     "$evm_venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements-evm.txt
 fi

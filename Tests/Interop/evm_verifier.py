@@ -65,6 +65,40 @@ class Deployed:
         return int.from_bytes(output, "big"), gas
 
 
+class PyEVMContract:
+    """The same contract on py-evm (pure Python; its BN254 precompiles are py_ecc's, an independent reference):
+    the creation code runs as a create message and its output, the runtime code, is called with each calldata."""
+
+    def __init__(self, creation_hex):
+        from eth.constants import BLANK_ROOT_HASH
+        from eth.db.atomic import AtomicDB
+        from eth.vm.execution_context import ExecutionContext
+        from eth.vm.forks.shanghai.computation import ShanghaiComputation
+        from eth.vm.forks.shanghai.state import ShanghaiState
+        from eth.vm.transaction_context import BaseTransactionContext
+
+        context = ExecutionContext(
+            coinbase=bytes(20), timestamp=1, block_number=1, difficulty=0, mix_hash=bytes(32), gas_limit=30_000_000,
+            prev_hashes=[], chain_id=1, base_fee_per_gas=0)
+        self.state = ShanghaiState(AtomicDB(), context, BLANK_ROOT_HASH)
+        self.computation = ShanghaiComputation
+        self.transaction = BaseTransactionContext(gas_price=0, origin=bytes.fromhex(DEPLOYER[2:]))
+        created = self._run(bytes.fromhex(creation_hex.strip().removeprefix("0x")), b"")
+        check("py-evm: the creation code succeeds", created.is_success)
+        self.runtime = created.output
+
+    def _run(self, code, data):
+        from eth.vm.message import Message
+        message = Message(gas=10_000_000, to=b"\x22" * 20, sender=bytes.fromhex(DEPLOYER[2:]), value=0, data=data, code=code)
+        return self.computation.apply_computation(self.state, message, self.transaction)
+
+    def call(self, data):
+        result = self._run(self.runtime, bytes(data))
+        if not result.is_success:
+            return "revert", None
+        return int.from_bytes(result.output, "big") if len(result.output) == 32 else f"output of {len(result.output)} bytes", result.get_gas_used()
+
+
 def words(data):
     return [int.from_bytes(data[4 + 32 * i:36 + 32 * i], "big") for i in range((len(data) - 4) // 32)]
 
@@ -213,6 +247,20 @@ zk("export-verifier", demo, "-o", os.path.join(demo, "verifier"))
 exercise("demo model", os.path.join(demo, "verifier"), [demo], table_name="zkinfer, digits CNN demo")
 check_solidity_against_key(os.path.join(demo, "verifier"), os.path.join(demo, "verification_key.json"))
 exercise("demo model", os.path.join(demo, "verifier"), [demo], table_name="zkinfer's Vyper source, digits CNN demo", language="vyper")
+
+# Once per run on py-evm: the demo verifier accepts the proof with the gas pyrevm measured, and rejects tampered calls.
+demo_creation = open(os.path.join(demo, "verifier", "Groth16Verifier.bin")).read()
+py_evm = PyEVMContract(demo_creation)
+check("py-evm: the creation code returns Groth16Verifier.runtime.bin",
+      "0x" + py_evm.runtime.hex() == open(os.path.join(demo, "verifier", "Groth16Verifier.runtime.bin")).read().strip())
+demo_data = bytes.fromhex(zk("calldata", demo, "--format", "hex").strip()[2:])
+outcome, py_evm_gas = py_evm.call(demo_data)
+check("py-evm: demo model's valid proof returns true", outcome == 1, f"got {outcome}")
+check("py-evm: the same execution gas as pyrevm", py_evm_gas == gas_rows[0][2], f"{py_evm_gas} vs {gas_rows[0][2]}")
+for name, call in tampered_calls(demo_data):
+    if name.endswith("+ 1") or name.startswith(("first signal + r", "-A", "A = (1, 3)", "truncated", "extended")):
+        outcome, _ = py_evm.call(call)
+        check(f"py-evm: demo model: {name} returns false", outcome == 0, f"got {outcome}")
 
 # No PUSH0 and no other post-Istanbul opcode: the same bytecode verifies on an Istanbul EVM (EIP-1108's prices).
 istanbul = Deployed(open(os.path.join(demo, "verifier", "Groth16Verifier.bin")).read(), spec="ISTANBUL")
