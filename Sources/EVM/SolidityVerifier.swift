@@ -11,9 +11,7 @@ public enum SolidityVerifier {
     public static func source(_ contract: VerifierContract) -> String {
         let n = contract.signalCount
         precondition(n >= 1, "a Solidity verifier needs at least one public signal")
-        func words(_ bytes: [UInt8]) -> [String] {
-            stride(from: 0, to: bytes.count, by: 32).map { BigInt(bigEndianBytes: bytes[$0..<($0 + 32)]).description }
-        }
+        let words = VerifierContract.decimalWords
         var constants: [String] = []
         func declare(_ name: String, _ bytes: [UInt8], _ parts: [String]) {
             for (part, value) in zip(parts, words(bytes)) { constants.append("uint256 constant \(name)_\(part) = \(value);") }

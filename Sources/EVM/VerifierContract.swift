@@ -22,7 +22,17 @@ public struct VerifierContract: Sendable {
     public let effectiveIC: [G1Affine]
 
     public var signalCount: Int { effectiveIC.count - 1 }
-    public var signature: String { "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[\(signalCount)])" }
+    public var signature: String { Self.signature(signalCount: signalCount) }
+
+    /// The canonical signature whose Keccak-256 gives the selector, for `count` public signals.
+    public static func signature(signalCount count: Int) -> String {
+        "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[\(count)])"
+    }
+
+    /// 32-byte big-endian words (an EIP-196/197 point encoding) as decimal literals, for the source generators.
+    static func decimalWords(_ bytes: [UInt8]) -> [String] {
+        stride(from: 0, to: bytes.count, by: 32).map { BigInt(bigEndianBytes: bytes[$0..<($0 + 32)]).description }
+    }
     public var selector: [UInt8] { Keccak256.selector(signature) }
 
     /// - Parameter bindingLastSignal: the value of the last public signal (a weight commitment) to bake in.
@@ -39,10 +49,6 @@ public struct VerifierContract: Sendable {
             effectiveIC = key.ic
         }
     }
-
-    static func word(_ value: BigInt) -> [UInt8] { value.bigEndianBytes(count: 32)! }
-    static func words(_ point: G1Affine) -> [UInt8] { point.ethereumBytes }
-    static func words(_ point: G2Affine) -> [UInt8] { point.ethereumBytes }
 
     // Memory: the pairing input, four (G1, G2) pairs of 192 bytes, at 0x000 ..< 0x300. vk_x accumulates in pair 2's
     // G1 slot (0x180); each term is computed in the slot after it (0x1c0: IC_i, then the scalar at 0x200) and added
@@ -75,8 +81,8 @@ public struct VerifierContract: Sendable {
         asm.comment("stack: [r, ok]; ok is and-ed with every check")
         asm.push(r); asm.push(1)
         asm.comment("vk_x = IC0 + sum s_i IC_i, each term by ecMul (0x07) and ecAdd (0x06)")
-        asm.push(BigInt(bigEndianBytes: Self.words(effectiveIC[0]).prefix(32))); asm.push(Self.accumulator); asm.op(.mstore)
-        asm.push(BigInt(bigEndianBytes: Self.words(effectiveIC[0]).suffix(32))); asm.push(Self.accumulator + 32); asm.op(.mstore)
+        asm.push(BigInt(bigEndianBytes: effectiveIC[0].ethereumBytes.prefix(32))); asm.push(Self.accumulator); asm.op(.mstore)
+        asm.push(BigInt(bigEndianBytes: effectiveIC[0].ethereumBytes.suffix(32))); asm.push(Self.accumulator + 32); asm.op(.mstore)
         func accumulate() {
             asm.op(.dup1); asm.push(Self.scalar); asm.op(.mstore)
             asm.comment("ok &= s < r")
@@ -88,7 +94,7 @@ public struct VerifierContract: Sendable {
         }
         if unrolled {
             for (index, point) in effectiveIC.dropFirst().enumerated() {
-                let bytes = Self.words(point)
+                let bytes = point.ethereumBytes
                 asm.comment("signal \(index)")
                 asm.push(BigInt(bigEndianBytes: bytes.prefix(32))); asm.push(Self.term); asm.op(.mstore)
                 asm.push(BigInt(bigEndianBytes: bytes.suffix(32))); asm.push(Self.term + 32); asm.op(.mstore)
@@ -123,16 +129,16 @@ public struct VerifierContract: Sendable {
         asm.push(0x20); asm.push(0); asm.push(0x300); asm.push(0); asm.push(8); asm.op(.gas, .staticCall, .and)
         asm.push(0); asm.op(.mload); asm.push(1); asm.op(.eq, .and)
         asm.push(0); asm.op(.mstore); asm.push(32); asm.push(0); asm.op(.return)
-        asm.data("alpha_beta", Self.words(key.alpha1) + Self.words(key.beta2))
-        asm.data("gamma", Self.words(key.gamma2))
-        asm.data("delta", Self.words(key.delta2))
-        if !unrolled { asm.data("ic", effectiveIC.dropFirst().flatMap { Self.words($0) }) }
+        asm.data("alpha_beta", key.alpha1.ethereumBytes + key.beta2.ethereumBytes)
+        asm.data("gamma", key.gamma2.ethereumBytes)
+        asm.data("delta", key.delta2.ethereumBytes)
+        if !unrolled { asm.data("ic", effectiveIC.dropFirst().flatMap(\.ethereumBytes)) }
         return asm.assemble()
     }
 
-    /// Creation code: copies the runtime code into memory and returns it.
-    public func creation() -> (code: [UInt8], listing: String) {
-        let runtime = runtime()
+    /// Creation code: copies the runtime code (`runtime()` unless given) into memory and returns it.
+    public func creation(of runtime: (code: [UInt8], listing: String)? = nil) -> (code: [UInt8], listing: String) {
+        let runtime = runtime ?? self.runtime()
         var asm = EVMAssembly()
         asm.comment("constructor: reject value, return the runtime code")
         asm.op(.callValue); asm.push(label: "reject"); asm.op(.jumpi)

@@ -11,9 +11,7 @@ public enum VyperVerifier {
     public static func source(_ contract: VerifierContract) -> String {
         let n = contract.signalCount
         precondition(n >= 1, "a Vyper verifier needs at least one public signal")
-        func words(_ bytes: [UInt8]) -> [String] {
-            stride(from: 0, to: bytes.count, by: 32).map { BigInt(bigEndianBytes: bytes[$0..<($0 + 32)]).description }
-        }
+        let words = VerifierContract.decimalWords
         func constant(_ name: String, _ bytes: [UInt8]) -> String {
             let values = words(bytes)
             return values.count == 1 ? "\(name): constant(uint256) = \(values[0])" : "\(name): constant(uint256[\(values.count)]) = [\(values.joined(separator: ", "))]"

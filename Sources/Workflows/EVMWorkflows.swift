@@ -40,16 +40,17 @@ public enum EVMWorkflows {
             guard let model else {
                 throw .input(FormatError(file: source, problem: "--bind-weights needs a model directory compiled with --weights hashed"))
             }
+            let compiledPath = ModelWorkflows.Files(source).compiled
             guard let text = model.weightCommitment else {
-                throw .input(FormatError(file: ModelWorkflows.Files(source).compiled, problem: "has no weight commitment: compile with --weights hashed to bind the weights"))
+                throw .input(FormatError(file: compiledPath, problem: "has no weight commitment: compile with --weights hashed to bind the weights"))
             }
             do { commitment = try Fr(decimal: text) } catch {
-                throw .input(FormatError(file: ModelWorkflows.Files(source).compiled, problem: "weightCommitment: \(error)"))
+                throw .input(FormatError(file: compiledPath, problem: "weightCommitment: \(error)"))
             }
         }
         let contract = VerifierContract(key: key, bindingLastSignal: commitment)
-        let creation = contract.creation()
         let runtime = contract.runtime()
+        let creation = contract.creation(of: runtime)
         guard runtime.code.count <= VerifierContract.maximumCodeSize else {
             throw .input(FormatError(file: source, problem: "the verifier's code is \(runtime.code.count) bytes, over EIP-170's 24,576"))
         }
