@@ -292,6 +292,31 @@ other_data = bytes.fromhex(zk("calldata", bound, "--format", "hex", "--bind-weig
 outcome, _ = Deployed(open(os.path.join(bound, "verifier", "Groth16Verifier.bin")).read()).call(other_data)
 check("weight-bound contract rejects a proof made with other weights", outcome == 0, f"got {outcome}")
 
+# Bad input: exit 2, a message naming the file, nothing written.
+def refused(name, args, expected_text, must_not_exist=None):
+    result = subprocess.run([BINARY, *args], capture_output=True, text=True)
+    check(f"{name} exits 2", result.returncode == 2, f"exit {result.returncode}: {result.stderr}")
+    check(f"{name} names the problem", expected_text in result.stderr, result.stderr)
+    if must_not_exist:
+        check(f"{name} writes nothing", not os.path.exists(must_not_exist))
+
+
+fixed = model_with_outputs(1)
+refused("export-verifier --bind-weights on a fixed-weights model",
+        ["export-verifier", fixed, "-o", os.path.join(WORK, "never1"), "--bind-weights"], "compiled.json",
+        os.path.join(WORK, "never1"))
+refused("export-verifier --bind-weights on a bare verification key",
+        ["export-verifier", os.path.join(fixed, "verification_key.json"), "-o", os.path.join(WORK, "never2"), "--bind-weights"],
+        "needs a model directory", os.path.join(WORK, "never2"))
+truncated_key = os.path.join(WORK, "truncated_vk.json")
+open(truncated_key, "w").write(open(os.path.join(fixed, "verification_key.json")).read()[:200])
+refused("export-verifier on a truncated verification key", ["export-verifier", truncated_key, "-o", os.path.join(WORK, "never3")],
+        "truncated_vk.json", os.path.join(WORK, "never3"))
+bad_proof = os.path.join(WORK, "bad_proof.json")
+json.dump({"pi_a": ["1", "3", "1"], "pi_b": [["0", "0"], ["0", "0"], ["1", "0"]], "pi_c": ["1", "2", "1"],
+           "protocol": "groth16", "curve": "bn128"}, open(bad_proof, "w"))
+refused("calldata with a proof point off the curve", ["calldata", bad_proof, os.path.join(fixed, "public.json")], "bad_proof.json")
+
 # snarkjs's fixture: solc's compiled verifier and ours from the same key.
 if os.path.isdir(FIXTURES):
     artifact = json.load(open(os.path.join(FIXTURES, "Groth16Verifier.json")))
