@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "ModelCompiler", dependencies: ["ModelIR", "Gadgets", "ConstraintSystem", "Algebra"]),
         .target(name: "Groth16", dependencies: ["ConstraintSystem", "Polynomials", "MSM", "Curves", "Algebra"]),
         .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
-        // EVM assembly, the generated verifier contract and its calldata.
+        // EVM assembly, the generated verifier contract, its calldata, and an embedded EVM (Shanghai) that runs it.
         .target(name: "EVM", dependencies: ["CNettle", "Formats", "Groth16", "Curves", "Algebra", "BigNum"]),
         .target(name: "Workflows", dependencies: [
             "EVM", "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",
@@ -84,7 +84,7 @@ let package = Package(
             "ModelCompiler", "ModelFrontend", "ModelIR", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport",
         ]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
-        .testTarget(name: "EVMTests", dependencies: ["EVM", "Formats", "Groth16", "Curves", "Algebra", "BigNum", "TestSupport"]),
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "BigNum", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Workflows", "ModelIR", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]
 )

@@ -78,6 +78,160 @@ public enum EVMWorkflows {
 
     public enum CalldataForm: String, Sendable, CaseIterable { case snarkjs, hex, json }
 
+    /// One call of `verifyOnEmbeddedEVM`: the calldata sent and what the contract did.
+    public struct EVMCall: Sendable {
+        public var calldata: [UInt8]
+        public var execution: EmbeddedEVM.Execution
+        /// The contract's answer: a returned 32-byte 1 or 0; nil for a revert, a halt or other output.
+        public var verified: Bool? {
+            guard execution.status == .returned, execution.output.count == 32, execution.output.dropLast().allSatisfy({ $0 == 0 }),
+                  execution.output[31] <= 1 else { return nil }
+            return execution.output[31] == 1
+        }
+    }
+
+    public struct EVMVerification: Sendable {
+        public var verifier: String
+        public var runtimeSize: Int
+        /// The deployment transaction's gas, or nil when the file held runtime code.
+        public var deploymentGas: Int?
+        public var gasLimit: Int
+        public var calls: [EVMCall]
+    }
+
+    /// Where `verify-evm` reads its calldata from.
+    public enum EVMCalldataSource: Sendable {
+        /// A proof (proof.json or the 256-byte form) and public.json, encoded as `calldata --format hex` does.
+        case proof(proofPath: String, publicPath: String, dropLastSignal: Bool)
+        /// A file of `0x` hex calldata, one call per line (blank lines and lines starting with # are skipped).
+        case file(String)
+    }
+
+    /// Deploys a verifier's creation code on the embedded EVM (or takes its runtime code as it is) and calls it.
+    /// - Parameters:
+    ///   - verifier: a directory holding `Groth16Verifier.bin` (or `.runtime.bin` with `runtime`), a hex file, or a
+    ///     compiler artifact (JSON with `bytecode`, or `deployedBytecode` with `runtime`, as a string or `{"object": ..}`).
+    ///   - runtime: the code is runtime code, called without a deployment.
+    public static func verifyOnEmbeddedEVM(
+        verifier: String, runtime: Bool, calldata source: EVMCalldataSource, gasLimit: Int
+    ) throws(Workflows.Failure) -> EVMVerification {
+        let (codePath, code) = try readBytecode(verifier, runtime: runtime)
+        let evm = EmbeddedEVM(gasLimit: gasLimit)
+        var runtimeCode = code, deploymentGas: Int?
+        if !runtime {
+            do {
+                let deployment = try evm.deploy(creationCode: code)
+                runtimeCode = deployment.runtimeCode
+                deploymentGas = deployment.execution.transactionGas
+            } catch { throw .input(FormatError(file: codePath, problem: error.description)) }
+        }
+        var calldatas: [[UInt8]] = []
+        switch source {
+        case let .proof(proofPath, publicPath, dropLastSignal):
+            let hex = try calldata(proofPath: proofPath, publicPath: publicPath, form: .hex, dropLastSignal: dropLastSignal)
+            calldatas = [decodeHex(hex)!]
+        case let .file(path):
+            let text: String
+            do { text = String(decoding: try FileIO.read(path), as: UTF8.self) } catch { throw .input(error) }
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                guard let bytes = decodeHex(trimmed) else {
+                    throw .input(FormatError(file: path, problem: "line \(index + 1) is not hex calldata"))
+                }
+                calldatas.append(bytes)
+            }
+            if calldatas.isEmpty { throw .input(FormatError(file: path, problem: "holds no calldata")) }
+        }
+        var calls: [EVMCall] = []
+        for data in calldatas {
+            do { calls.append(EVMCall(calldata: data, execution: try evm.call(code: runtimeCode, calldata: data))) }
+            catch { throw .input(FormatError(file: codePath, problem: error.description)) }
+        }
+        return EVMVerification(verifier: codePath, runtimeSize: runtimeCode.count, deploymentGas: deploymentGas,
+                               gasLimit: gasLimit, calls: calls)
+    }
+
+    /// "reverted", or "halted: REASON", for a call that returned no verdict.
+    public static func describe(_ execution: EmbeddedEVM.Execution) -> String {
+        switch execution.status {
+        case .returned: return "returned \(execution.output.count) bytes, not a bool"
+        case .reverted: return "reverted"
+        case let .halted(reason): return "halted: \(reason)"
+        }
+    }
+
+    /// `verify-evm --json`: the verifier, then each call's verdict (true, false or null), status, output and gas.
+    public static func json(_ verification: EVMVerification) -> String {
+        let calls: [[String: Any]] = verification.calls.map { call in
+            let status: String
+            switch call.execution.status {
+            case .returned: status = "returned"
+            case .reverted: status = "reverted"
+            case .halted: status = "halted"
+            }
+            var entry: [String: Any] = [
+                "verified": call.verified.map { $0 as Any } ?? NSNull(), "status": status,
+                "output": VerifierCalldata.hex(call.execution.output),
+                "executionGas": call.execution.executionGas, "transactionGas": call.execution.transactionGas,
+            ]
+            if case let .halted(reason) = call.execution.status { entry["reason"] = reason }
+            return entry
+        }
+        let object: [String: Any] = [
+            "verifier": verification.verifier, "runtimeBytes": verification.runtimeSize,
+            "deploymentGas": verification.deploymentGas.map { $0 as Any } ?? NSNull(),
+            "gasLimit": verification.gasLimit, "rules": "shanghai", "calls": calls,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func readBytecode(_ source: String, runtime: Bool) throws(Workflows.Failure) -> (String, [UInt8]) {
+        var isDirectory: ObjCBool = false
+        var path = source
+        if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
+            path = URL(fileURLWithPath: source).appendingPathComponent(runtime ? "Groth16Verifier.runtime.bin" : "Groth16Verifier.bin").path
+        }
+        let text: String
+        do { text = String(decoding: try FileIO.read(path), as: UTF8.self) } catch { throw .input(error) }
+        var hex = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if hex.hasPrefix("{") {
+            let key = runtime ? "deployedBytecode" : "bytecode"
+            guard let object = try? JSONSerialization.jsonObject(with: Data(hex.utf8)) as? [String: Any] else {
+                throw .input(FormatError(file: path, problem: "is not valid JSON"))
+            }
+            if let string = object[key] as? String { hex = string }
+            else if let nested = object[key] as? [String: Any], let string = nested["object"] as? String { hex = string }
+            else { throw .input(FormatError(file: path, problem: "has no \"\(key)\" (a string, or an object with \"object\")")) }
+        }
+        guard let bytes = decodeHex(hex), !bytes.isEmpty else {
+            throw .input(FormatError(file: path, problem: "is not hex bytecode (optionally 0x-prefixed)"))
+        }
+        return (path, bytes)
+    }
+
+    /// `0x`-optional hex to bytes; nil for an odd length or a non-hex digit.
+    static func decodeHex(_ text: String) -> [UInt8]? {
+        let digits = Array((text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text).utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case 48...57: return digit - 48
+            case 97...102: return digit - 87
+            case 65...70: return digit - 55
+            default: return nil
+            }
+        }
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
     /// A proof (`proof.json` or the 256-byte form) and `public.json` as verifier calldata.
     /// - Parameter dropLastSignal: for a contract bound to the weights, which takes every signal but the commitment.
     public static func calldata(proofPath: String, publicPath: String, form: CalldataForm, dropLastSignal: Bool) throws(Workflows.Failure) -> String {

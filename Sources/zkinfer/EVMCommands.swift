@@ -53,3 +53,77 @@ struct Calldata: ParsableCommand {
 }
 
 extension EVMWorkflows.CalldataForm: ExpressibleByArgument {}
+
+struct VerifyEVM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-evm",
+        abstract: "Run a verifier contract on a proof in zkinfer's embedded EVM and print the result and the gas used.",
+        discussion: """
+            The EVM is zkinfer's own (Shanghai rules and gas, the BN254 precompiles on zkinfer's curve code), so CI can \
+            check a verifier without a chain or Python. The contract is deployed from its creation code, then called. \
+            Exit code 0 when every call returns true, 1 when one returns false, reverts or halts, 2 for unreadable input \
+            or a contract using what the embedded EVM does not run (storage, other accounts, logs).
+            """)
+
+    @Argument(help: "The verifier: an export-verifier directory, a hex bytecode file, or a compiler artifact (JSON with bytecode).")
+    var verifier: String
+    @Argument(help: "The proof: a model directory, or proof.json (or the 256-byte binary proof) then public.json.")
+    var proof: [String] = []
+    @Option(help: "A file of 0x hex calldata, one call per line, instead of a proof.") var calldata: String?
+    @Flag(help: "The bytecode is runtime code: call it without deploying.") var runtime = false
+    @Flag(help: "Omit the last public signal (the weight commitment), for a contract exported with --bind-weights.")
+    var bindWeights = false
+    @Option(help: "The transaction gas limit.") var gasLimit: Int = 30_000_000
+    @Flag(help: "Print one JSON object instead of lines.") var json = false
+
+    func validate() throws {
+        if calldata != nil {
+            guard proof.isEmpty else { throw ValidationError("give a proof or --calldata, not both") }
+        } else {
+            guard proof.count == 1 && isDirectory(proof[0]) || proof.count == 2 else {
+                throw ValidationError("after the verifier, give a model directory, or proof.json and public.json (or --calldata FILE)")
+            }
+        }
+        guard gasLimit > 0 else { throw ValidationError("--gas-limit must be positive") }
+    }
+
+    func run() throws {
+        let source: EVMWorkflows.EVMCalldataSource
+        if let calldata {
+            source = .file(calldata)
+        } else {
+            let files = ModelWorkflows.Files(proof[0])
+            source = proof.count == 1
+                ? .proof(proofPath: files.proof, publicPath: files.publicSignals, dropLastSignal: bindWeights)
+                : .proof(proofPath: proof[0], publicPath: proof[1], dropLastSignal: bindWeights)
+        }
+        let result: EVMWorkflows.EVMVerification
+        do { result = try EVMWorkflows.verifyOnEmbeddedEVM(verifier: verifier, runtime: runtime, calldata: source, gasLimit: gasLimit) }
+        catch { throw reportFailure(error) }
+        if json {
+            print(EVMWorkflows.json(result))
+        } else {
+            let deployment = result.deploymentGas.map { "deployed with \(grouped($0)) gas, " } ?? ""
+            print("verify-evm: \(result.verifier): \(deployment)runtime \(grouped(result.runtimeSize)) bytes, Shanghai rules")
+            for (index, call) in result.calls.enumerated() {
+                let prefix = result.calls.count > 1 ? "call \(index + 1): " : ""
+                let answer = call.verified.map { $0 ? "true" : "false" } ?? EVMWorkflows.describe(call.execution)
+                let intrinsic = call.execution.transactionGas - call.execution.executionGas
+                print("\(prefix)\(answer); execution gas \(grouped(call.execution.executionGas)), transaction gas " +
+                      "\(grouped(call.execution.transactionGas)) (intrinsic \(grouped(intrinsic)))")
+            }
+        }
+        if !result.calls.allSatisfy({ $0.verified == true }) { throw ExitCode(1) }
+    }
+}
+
+/// 1234567 as "1,234,567".
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var text = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+        text.append(digit)
+    }
+    return value < 0 ? "-" + text : text
+}

@@ -7,6 +7,8 @@ to its weight commitment: the exported Groth16Verifier.bin is deployed, `zkinfer
 return true; every tampered call (each proof coordinate, a wrong output, a signal + r, -A, a point off the curve, a
 coordinate + p, truncated and extended calldata) must return false without reverting. The snarkjs fixture's proof,
 encoded by zkinfer, must verify on solc's bytecode and on ours made from the same verification_key.json.
+Every call, valid or not, on every contract (ours, the compiled .vy, solc's) is sent again through
+`zkinfer verify-evm --calldata`, zkinfer's embedded EVM: the same verdict and the same gas as pyrevm, to the unit.
 """
 import json
 import os
@@ -26,6 +28,9 @@ DEPLOYER = "0x" + "11" * 20
 failures = []
 passed = 0
 gas_rows = []
+# One transaction gas limit for pyrevm and the embedded EVM: a failed precompile call burns 63/64 of what is left, so
+# the gas of a rejected proof depends on it.
+GAS_LIMIT = 5_000_000
 
 
 def check(name, condition, detail=""):
@@ -51,14 +56,18 @@ def intrinsic_gas(data):
 class Deployed:
     def __init__(self, creation_hex, spec="SHANGHAI"):
         self.evm = EVM(spec_id=spec)
-        self.address = self.evm.deploy(DEPLOYER, bytes.fromhex(creation_hex.strip().removeprefix("0x")))
+        self.address = self.evm.deploy(DEPLOYER, bytes.fromhex(creation_hex.strip().removeprefix("0x")), gas=GAS_LIMIT)
+        self.deployment_gas = self.evm.result.gas_used
+        self.last_transaction_gas = None
 
     def call(self, data):
-        """Returns (result word or 'revert', execution gas)."""
+        """Returns (result word or 'revert', execution gas); the transaction's gas is kept in last_transaction_gas."""
         try:
-            output = self.evm.message_call(DEPLOYER, self.address, calldata=bytes(data))
+            output = self.evm.message_call(DEPLOYER, self.address, calldata=bytes(data), gas=GAS_LIMIT)
         except Exception as error:  # pyrevm raises on revert and halt
+            self.last_transaction_gas = self.evm.result.gas_used
             return "revert: " + str(error)[:80], None
+        self.last_transaction_gas = self.evm.result.gas_used
         gas = self.evm.result.gas_used - intrinsic_gas(data)
         if len(output) != 32:
             return f"output of {len(output)} bytes", gas
@@ -191,20 +200,51 @@ def check_solidity_against_key(verifier_dir, key_path, bound=None):
     check(f"{verifier_dir}/Groth16Verifier.sol has no extra IC point", f"IC{len(ic)}_X" not in constants)
 
 
+def same_on_embedded_evm(label, verifier, calls, deployment_gas, runtime=False):
+    """Sends the calls pyrevm ran, (name, calldata, outcome, transaction gas), through `zkinfer verify-evm --calldata`:
+    the verdict (true, false, or a revert) and the gas of every call, and the deployment's gas, must equal pyrevm's."""
+    path = os.path.join(WORK, "calls.txt")
+    with open(path, "w") as handle:
+        handle.write("# one call per line\n" + "".join("0x" + data.hex() + "\n" for _, data, _, _ in calls))
+    args = ["verify-evm", verifier, "--calldata", path, "--json", "--gas-limit", str(GAS_LIMIT)] + (["--runtime"] if runtime else [])
+    result = subprocess.run([BINARY, *args], capture_output=True, text=True)
+    expected_exit = 0 if all(outcome == 1 for _, _, outcome, _ in calls) else 1
+    check(f"{label}: verify-evm exits {expected_exit}", result.returncode == expected_exit, f"exit {result.returncode}: {result.stderr}")
+    if result.returncode not in (0, 1):
+        return
+    report = json.loads(result.stdout)
+    check(f"{label}: verify-evm ran every call", len(report["calls"]) == len(calls), f"{len(report['calls'])} of {len(calls)}")
+    if not runtime:
+        check(f"{label}: the embedded EVM's deployment gas equals pyrevm's", report["deploymentGas"] == deployment_gas,
+              f"{report['deploymentGas']} vs {deployment_gas}")
+    for (name, _, outcome, gas), ours in zip(calls, report["calls"]):
+        verdict = {1: True, 0: False}.get(outcome) if not isinstance(outcome, str) else None
+        status = "reverted" if isinstance(outcome, str) else "returned"
+        check(f"{label}, embedded EVM: {name}: the verdict pyrevm gave", ours["verified"] == verdict and ours["status"] == status,
+              f"{ours['verified']}/{ours['status']} vs {outcome}")
+        check(f"{label}, embedded EVM: {name}: pyrevm's gas", ours["transactionGas"] == gas, f"{ours['transactionGas']} vs {gas}")
+
+
 def exercise(label, verifier_dir, proof_args, bind=False, table_name=None, language="bytecode"):
-    """Deploys the exported verifier (zkinfer's bytecode, or the .vy compiled by vyper) and sends the tampered calls."""
+    """Deploys the exported verifier (zkinfer's bytecode, or the .vy compiled by vyper), sends the tampered calls, and
+    sends them all again through the embedded EVM."""
     if language == "vyper":
         creation = vyper_bytecode(verifier_dir)
         label += " (Vyper)"
+        verifier = os.path.join(WORK, "vyper.bin")
+        open(verifier, "w").write(creation)
     else:
+        verifier = verifier_dir
         creation = open(os.path.join(verifier_dir, "Groth16Verifier.bin")).read()
     contract = Deployed(creation)
     extra = ["--bind-weights"] if bind else []
     data = bytes.fromhex(zk("calldata", *proof_args, "--format", "hex", *extra).strip()[2:])
     result, gas = contract.call(data)
     check(f"{label}: valid proof returns true", result == 1, f"got {result}")
+    sent = [("valid proof", data, result, contract.last_transaction_gas)]
     for name, call in tampered_calls(data):
         outcome, _ = contract.call(call)
+        sent.append((name, call, outcome, contract.last_transaction_gas))
         if language == "vyper" and name.startswith("truncated"):
             # Vyper's ABI decoder reverts on short calldata before the body runs (documented in the .vy and README).
             check(f"{label}: {name} reverts", isinstance(outcome, str) and outcome.startswith("revert"), f"got {outcome}")
@@ -213,6 +253,8 @@ def exercise(label, verifier_dir, proof_args, bind=False, table_name=None, langu
     other = Deployed(creation)
     outcome, _ = other.call(b"\x12\x34\x56\x78" + data[4:])
     check(f"{label}: another selector reverts", isinstance(outcome, str) and outcome.startswith("revert"), f"got {outcome}")
+    sent.append(("another selector", b"\x12\x34\x56\x78" + data[4:], outcome, other.last_transaction_gas))
+    same_on_embedded_evm(label, verifier, sent, contract.deployment_gas)
     if table_name:
         gas_rows.append((table_name, len(words(data)) - 8, gas))
     return data, gas
@@ -317,6 +359,31 @@ json.dump({"pi_a": ["1", "3", "1"], "pi_b": [["0", "0"], ["0", "0"], ["1", "0"]]
            "protocol": "groth16", "curve": "bn128"}, open(bad_proof, "w"))
 refused("calldata with a proof point off the curve", ["calldata", bad_proof, os.path.join(fixed, "public.json")], "bad_proof.json")
 
+# verify-evm given a proof rather than calldata: true and exit 0; a wrong output, false and exit 1.
+demo_verifier = os.path.join(demo, "verifier")
+result = subprocess.run([BINARY, "verify-evm", demo_verifier, demo], capture_output=True, text=True)
+check("verify-evm on the demo's proof exits 0", result.returncode == 0, f"exit {result.returncode}: {result.stderr}")
+check("verify-evm prints true and the gas pyrevm measured", f"true; execution gas {gas_rows[0][2]:,}" in result.stdout, result.stdout)
+wrong_public = os.path.join(WORK, "wrong_public.json")
+signals = json.load(open(os.path.join(demo, "public.json")))
+json.dump([str((int(signals[0]) + 1) % R)] + signals[1:], open(wrong_public, "w"))
+result = subprocess.run([BINARY, "verify-evm", demo_verifier, os.path.join(demo, "proof.json"), wrong_public],
+                        capture_output=True, text=True)
+check("verify-evm with a wrong output exits 1", result.returncode == 1, f"exit {result.returncode}: {result.stderr}")
+check("verify-evm with a wrong output prints false", result.stdout.splitlines()[-1].startswith("false"), result.stdout)
+not_hex = os.path.join(WORK, "not_hex.bin")
+open(not_hex, "w").write("0x60zz\n")
+refused("verify-evm with a bytecode file that is not hex", ["verify-evm", not_hex, demo], "not_hex.bin")
+storage = os.path.join(WORK, "storage.bin")
+open(storage, "w").write("0x6001600055600160005260206000f3\n")  # SSTORE, then return 1
+refused("verify-evm on code that writes storage", ["verify-evm", storage, demo, "--runtime"], "SSTORE")
+empty_calls = os.path.join(WORK, "empty_calls.txt")
+open(empty_calls, "w").write("# nothing\n")
+refused("verify-evm with a calldata file without calls", ["verify-evm", demo_verifier, "--calldata", empty_calls], "empty_calls.txt")
+no_bytecode = os.path.join(WORK, "artifact.json")
+json.dump({"abi": []}, open(no_bytecode, "w"))
+refused("verify-evm with an artifact without bytecode", ["verify-evm", no_bytecode, demo], '"bytecode"')
+
 # snarkjs's fixture: solc's compiled verifier and ours from the same key.
 if os.path.isdir(FIXTURES):
     artifact = json.load(open(os.path.join(FIXTURES, "Groth16Verifier.json")))
@@ -325,6 +392,7 @@ if os.path.isdir(FIXTURES):
     data = bytes.fromhex(zk("calldata", *proof_args, "--format", "hex").strip()[2:])
     result, solc_gas = solc.call(data)
     check("snarkjs fixture: solc-compiled verifier accepts zkinfer's calldata", result == 1, f"got {result}")
+    solc_sent = [("valid proof", data, result, solc.last_transaction_gas)]
     ours_dir = os.path.join(WORK, "fixture-verifier")
     zk("export-verifier", os.path.join(FIXTURES, "verification_key.json"), "-o", ours_dir)
     _, our_gas = exercise("snarkjs fixture, zkinfer verifier", ours_dir, proof_args)
@@ -332,18 +400,80 @@ if os.path.isdir(FIXTURES):
     check_solidity_against_key(ours_dir, os.path.join(FIXTURES, "verification_key.json"))
     for name, call in tampered_calls(data):
         outcome, _ = solc.call(call)
+        solc_sent.append((name, call, outcome, solc.last_transaction_gas))
         if name.startswith("truncated"):
             check(f"snarkjs fixture, solc: {name} is refused", outcome == 0 or str(outcome).startswith("revert"), f"got {outcome}")
         elif name.startswith("extended"):
             print(f"note: solc's verifier, {name}: {outcome} (solc's ABI decoder ignores trailing calldata; ours returns false)")
         else:
             check(f"snarkjs fixture, solc: {name} returns false", outcome == 0, f"got {outcome}")
+    # solc's bytecode, read from its artifact, on the embedded EVM: every call as pyrevm ran it.
+    same_on_embedded_evm("snarkjs fixture, solc", os.path.join(FIXTURES, "Groth16Verifier.json"), solc_sent, solc.deployment_gas)
     text = zk("calldata", *proof_args).strip()
     check("snarkjs calldata text has the four arguments", text.count("[") == 6 and text.count('"0x') == 9, text[:80])
     gas_rows.append(("snarkjs 0.7 template, solc 0.8.20 (fixture), N = 1", 1, solc_gas))
     gas_rows.append(("zkinfer, same verification key, N = 1", 1, our_gas))
 else:
     print(f"skipped: {FIXTURES} is absent (shared fixtures are not beside this clone)")
+
+# The embedded EVM opcode by opcode against revm: a program applies every arithmetic, comparison and bitwise opcode to
+# three calldata words, stores each result, and returns them with a Keccak-256 of them, GAS, MSIZE and copies of
+# calldata past its end; both EVMs must give the same bytes and the same gas for every operand triple.
+def differential_program():
+    binary = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18,
+              0x1a, 0x1b, 0x1c, 0x1d]
+    code, slot = bytearray(), 0
+
+    def store():
+        nonlocal slot
+        code.extend([0x61, (32 * slot) >> 8, (32 * slot) & 0xff, 0x52])  # PUSH2 offset, MSTORE
+        slot += 1
+    for op in binary:
+        code.extend([0x60, 0x20, 0x35, 0x60, 0x00, 0x35, op]); store()  # op(word0, word1)
+    for op in (0x08, 0x09):
+        code.extend([0x60, 0x40, 0x35, 0x60, 0x20, 0x35, 0x60, 0x00, 0x35, op]); store()  # op(word0, word1, word2)
+    for op in (0x15, 0x19):
+        code.extend([0x60, 0x00, 0x35, op]); store()
+    code.extend([0x61, (32 * slot) >> 8, (32 * slot) & 0xff, 0x60, 0x00, 0x20]); store()  # KECCAK256 of the results
+    code.extend([0x60, 0x40, 0x60, 0x50, 0x61, (32 * slot) >> 8, (32 * slot) & 0xff, 0x37]); slot += 2  # CALLDATACOPY past the end
+    code.extend([0x36, 0x61, (32 * slot) >> 8, (32 * slot) & 0xff, 0x53]); slot += 1  # MSTORE8 of CALLDATASIZE
+    for op in (0x59, 0x38, 0x58, 0x5a):  # MSIZE, CODESIZE, PC, GAS
+        code.append(op); store()
+    code.extend([0x61, (32 * slot) >> 8, (32 * slot) & 0xff, 0x60, 0x00, 0xf3])  # RETURN everything
+    prefix = bytes([0x61, len(code) >> 8, len(code) & 0xff, 0x80, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3])
+    return (prefix + code).hex()
+
+
+edges = [0, 1, 2, 3, 7, 31, 32, 255, 256, 2 ** 64 - 1, 2 ** 128, 2 ** 255 - 1, 2 ** 255, 2 ** 255 + 1, 2 ** 256 - 2,
+         2 ** 256 - 1, P, R, P - 1]
+import random
+randomness = random.Random(7)
+triples = [(a, b, edges[(i + j) % len(edges)]) for i, a in enumerate(edges) for j, b in enumerate(edges)]
+triples += [tuple(randomness.getrandbits(randomness.choice([8, 64, 255, 256])) for _ in range(3)) for _ in range(40)]
+program = differential_program()
+program_path = os.path.join(WORK, "differential.bin")
+open(program_path, "w").write("0x" + program + "\n")
+reference = Deployed(program)
+calls_path = os.path.join(WORK, "differential_calls.txt")
+expected = []
+with open(calls_path, "w") as handle:
+    for triple in triples:
+        data = b"".join(v.to_bytes(32, "big") for v in triple)
+        output = reference.evm.message_call(DEPLOYER, reference.address, calldata=data, gas=GAS_LIMIT)
+        expected.append((bytes(output), reference.evm.result.gas_used))
+        handle.write("0x" + data.hex() + "\n")
+result = subprocess.run([BINARY, "verify-evm", program_path, "--calldata", calls_path, "--json", "--gas-limit", str(GAS_LIMIT)],
+                        capture_output=True, text=True)
+check("differential program: verify-evm runs it (exit 1: its output is not a verdict)", result.returncode == 1, result.stderr)
+if result.returncode == 1:
+    report = json.loads(result.stdout)
+    check("differential program: the same deployment gas as revm", report["deploymentGas"] == reference.deployment_gas,
+          f"{report['deploymentGas']} vs {reference.deployment_gas}")
+    mismatches = [(triple, ours["output"], "0x" + output.hex(), ours["transactionGas"], gas)
+                  for triple, ours, (output, gas) in zip(triples, report["calls"], expected)
+                  if ours["output"] != "0x" + output.hex() or ours["transactionGas"] != gas]
+    check(f"differential program: {len(triples)} operand triples give revm's output and gas", not mismatches,
+          f"first mismatch: {mismatches[:1]}")
 
 print("\nexecution gas (total minus the 21,000 intrinsic and calldata), pyrevm 0.3.7, Shanghai:")
 lines = ["| verifier | N | execution gas | EIP-1108 floor 181,000 + 6,150 N | over the floor |", "| --- | --- | --- | --- | --- |"]
