@@ -3,7 +3,7 @@ import PackageDescription
 
 /// The module graph follows the proving pipeline; lower modules never import higher ones:
 /// CGMP -> BigNum -> Algebra -> Curves -> (Polynomials, MSM) -> ConstraintSystem -> Gadgets -> ModelCompiler
-/// -> Groth16 -> Formats -> EVM -> Workflows -> zkinfer. ModelIR (the tensor graph) sits below both the frontend (ONNX and
+/// -> Groth16 -> Formats -> (EVM, Ceremony) -> Workflows -> zkinfer. ModelIR (the tensor graph) sits below both the frontend (ONNX and
 /// JSON import, the only module that reads ONNXProto) and ModelCompiler; ModelCompiler and Groth16 are siblings.
 let package = Package(
     name: "zkinfer",
@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Groth16", targets: ["Groth16"]),
         .library(name: "Formats", targets: ["Formats"]),
         .library(name: "EVM", targets: ["EVM"]),
+        .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "Workflows", targets: ["Workflows"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
@@ -41,6 +42,12 @@ let package = Package(
             name: "CNettle",
             pkgConfig: "nettle",
             providers: [.apt(["nettle-dev"]), .brew(["nettle"])]
+        ),
+        // OpenSSL's libcrypto for BLAKE2b-512, SHA-256 and ChaCha20 (powers-of-tau and phase-2 transcripts).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
         ),
         // x86-64 MULX/ADCX/ADOX Montgomery multiplication, inlined into Swift; chosen at run time.
         .target(name: "CFieldArithmetic", exclude: ["generate_header.py"]),
@@ -63,8 +70,12 @@ let package = Package(
         .target(name: "Formats", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra"]),
         // EVM assembly, the generated verifier contract, its calldata, and an embedded EVM (Shanghai) that runs it.
         .target(name: "EVM", dependencies: ["CNettle", "Formats", "Groth16", "Curves", "Algebra", "BigNum"]),
+        // Powers of tau and phase-2 ceremonies: Lagrange preparation, setup from a ptau, transcript hashes.
+        .target(name: "Ceremony", dependencies: [
+            "COpenSSL", "Formats", "Groth16", "ConstraintSystem", "Polynomials", "Curves", "Algebra",
+        ]),
         .target(name: "Workflows", dependencies: [
-            "EVM", "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",
+            "Ceremony", "EVM", "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",
         ]),
         .executableTarget(
             name: "zkinfer",
@@ -84,6 +95,9 @@ let package = Package(
             "ModelCompiler", "ModelFrontend", "ModelIR", "ONNXProto", "Gadgets", "Groth16", "ConstraintSystem", "Algebra", "TestSupport",
         ]),
         .testTarget(name: "Groth16Tests", dependencies: ["Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
+        .testTarget(name: "CeremonyTests", dependencies: [
+            "Ceremony", "Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport",
+        ]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Formats", "Groth16", "ConstraintSystem", "Curves", "Algebra", "BigNum", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Workflows", "ModelIR", "Groth16", "ConstraintSystem", "Curves", "Algebra", "TestSupport"]),
     ]

@@ -2,10 +2,27 @@ import Algebra
 import ConstraintSystem
 
 /// circom's `.r1cs` (version 1): header, constraints (standard-form coefficients), wire-to-label map.
+/// Terms may come in any order (circom does not sort them); repeated wires add up.
 public enum R1CSFile {
     static let headerSize = 64
 
+    /// One constraint's terms exactly as the file lists them (order, repeats and zero coefficients kept), for
+    /// tools whose output follows the file: snarkjs's setup writes its coefficients in this order.
+    public struct FileOrderConstraint: Sendable {
+        public var a: [LinearCombination.Term]
+        public var b: [LinearCombination.Term]
+        public var c: [LinearCombination.Term]
+
+        public init(a: [LinearCombination.Term], b: [LinearCombination.Term], c: [LinearCombination.Term]) {
+            self.a = a; self.b = b; self.c = c
+        }
+    }
+
     public static func decode(_ bytes: [UInt8], file: String) throws(FormatError) -> R1CS {
+        try decodeKeepingFileOrder(bytes, file: file).r1cs
+    }
+
+    public static func decodeKeepingFileOrder(_ bytes: [UInt8], file: String) throws(FormatError) -> (r1cs: R1CS, fileOrder: [FileOrderConstraint]) {
         let container = try Iden3Container(bytes, file: file, magic: "r1cs", versions: 1...1)
         var header = try container.reader(1, "header")
         let fieldSize = try header.u32("field size")
@@ -29,24 +46,24 @@ public enum R1CSFile {
             throw body.error("\(constraintCount) constraints cannot fit in a \(body.remaining)-byte section")
         }
         var constraints: [Constraint] = []
+        var fileOrder: [FileOrderConstraint] = []
         constraints.reserveCapacity(constraintCount)
+        fileOrder.reserveCapacity(constraintCount)
         for index in 0..<constraintCount {
-            var combinations: [LinearCombination] = []
+            var parts: [[LinearCombination.Term]] = []
             for part in ["A", "B", "C"] {
                 let termCount = try body.count("constraint \(index) \(part) term count", minimumBytesEach: 36)
                 var terms: [LinearCombination.Term] = []
                 terms.reserveCapacity(termCount)
-                var previous = -1
                 for _ in 0..<termCount {
                     let wire = Int(try body.u32("wire id"))
                     guard wire < wireCount else { throw body.error("constraint \(index) \(part) refers to wire \(wire) of \(wireCount)") }
-                    guard wire > previous else { throw body.error("constraint \(index) \(part) lists wire \(wire) out of order or twice") }
-                    previous = wire
                     terms.append(.init(wire: wire, coefficient: try body.fr("constraint \(index) \(part) coefficient")))
                 }
-                combinations.append(LinearCombination(terms))
+                parts.append(terms)
             }
-            constraints.append(Constraint(a: combinations[0], b: combinations[1], c: combinations[2]))
+            constraints.append(Constraint(a: LinearCombination(parts[0]), b: LinearCombination(parts[1]), c: LinearCombination(parts[2])))
+            fileOrder.append(FileOrderConstraint(a: parts[0], b: parts[1], c: parts[2]))
         }
         try container.finished(body, "2 (constraints)")
 
@@ -58,8 +75,9 @@ public enum R1CSFile {
             }
             labels = try (0..<wireCount).map { (_: Int) throws(FormatError) -> UInt64 in try map.u64("label") }
         }
-        return R1CS(publicOutputCount: outputs, publicInputCount: inputs, privateInputCount: privateInputs,
-                    wireCount: wireCount, constraints: constraints, labels: labels)
+        let r1cs = R1CS(publicOutputCount: outputs, publicInputCount: inputs, privateInputCount: privateInputs,
+                        wireCount: wireCount, constraints: constraints, labels: labels)
+        return (r1cs, fileOrder)
     }
 
     public static func encode(_ r1cs: R1CS) -> [UInt8] {

@@ -91,9 +91,10 @@ public enum ZKeyFile {
         return key
     }
 
-    /// Writes sections 1-10 in order. Section 10 records no contributions; its 64-byte circuit hash
-    /// is left zero (snarkjs's `zkey verify` would recompute it; provers ignore it).
-    public static func encode(_ key: ProvingKey) -> [UInt8] {
+    /// Writes sections 1-10, in `sectionOrder` (snarkjs's setup writes 1, 2, 4, 3, 9, 8, 5, 6, 7, 10; its
+    /// contribute, 1-10). Section 10 is `contributions` when given (a circuit hash and phase-2 contributions);
+    /// otherwise it records no contribution and a zero circuit hash (provers ignore it).
+    public static func encode(_ key: ProvingKey, contributions section10: [UInt8]? = nil, sectionOrder: [UInt32] = Array(1...10)) -> [UInt8] {
         var protocolSection = BinaryWriter()
         protocolSection.u32(1)
         var header = BinaryWriter()
@@ -130,11 +131,20 @@ public enum ZKeyFile {
         var contributions = BinaryWriter()
         contributions.bytes = [UInt8](repeating: 0, count: 64)
         contributions.u32(0)
-        return Iden3Container.write(magic: "zkey", version: 1, sections: [
-            (1, protocolSection.bytes), (2, header.bytes), (3, g1Section(key.ic)), (4, coefficients.bytes),
-            (5, g1Section(key.a)), (6, g1Section(key.b1)), (7, b2.bytes), (8, g1Section(key.c)),
-            (9, g1Section(key.h)), (10, contributions.bytes),
-        ])
+        let bodies: [UInt32: [UInt8]] = [
+            1: protocolSection.bytes, 2: header.bytes, 3: g1Section(key.ic), 4: coefficients.bytes,
+            5: g1Section(key.a), 6: g1Section(key.b1), 7: b2.bytes, 8: g1Section(key.c),
+            9: g1Section(key.h), 10: section10 ?? contributions.bytes,
+        ]
+        precondition(sectionOrder.sorted() == Array(1...10), "a .zkey has sections 1-10, each once")
+        return Iden3Container.write(magic: "zkey", version: 1, sections: sectionOrder.map { ($0, bodies[$0]!) })
+    }
+
+    /// Section 10's raw body (circuit hash, then the phase-2 contributions), for keys that carry a transcript.
+    public static func contributionsSection(_ bytes: [UInt8], file: String) throws(FormatError) -> [UInt8] {
+        let container = try Iden3Container(bytes, file: file, magic: "zkey", versions: 1...1)
+        let reader = try container.reader(10, "contributions")
+        return Array(bytes[reader.offset..<reader.end])
     }
 
     public static func read(_ path: String) throws(FormatError) -> ProvingKey { try decode(FileIO.read(path), file: path) }

@@ -1,0 +1,110 @@
+import Algebra
+import Ceremony
+import ConstraintSystem
+import Curves
+import Formats
+import Foundation
+import Groth16
+import Polynomials
+import Testing
+import TestSupport
+
+let fixtures = "../shared/fixtures/snarkjs-pot12-chain"
+
+func fixturePresent(_ name: String) -> Bool {
+    if FileManager.default.fileExists(atPath: "\(fixtures)/\(name)") { return true }
+    print("skipped: \(fixtures)/\(name) is absent (shared fixtures are not beside this clone)")
+    return false
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+@Suite struct DigestTests {
+    /// Known answers from Python's hashlib (`hashlib.blake2b(b"abc").hexdigest()`, `hashlib.sha256(b"abc")`).
+    @Test func knownAnswers() {
+        #expect(hex(Digest.blake2b512(Array("abc".utf8))) == "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923")
+        #expect(hex(Digest.blake2b512([])) == "786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce")
+        #expect(hex(Digest.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // Absorbing in pieces, and reading the digest midway, change nothing.
+        var pieces = Digest(.blake2b512)
+        pieces.update([UInt8](repeating: 0x61, count: 300))
+        _ = pieces.finalize()
+        var copy = pieces
+        copy.update([UInt8](repeating: 0x61, count: 700))
+        pieces.update([UInt8](repeating: 0x61, count: 700))
+        #expect(hex(pieces.finalize()) == "d6a69459fe93fc6b9537ed4336e5099e0dcca3e97290a412500ed7a0daffb03d80cf3650a20e0591f748e10c3c534945ee83d5f2c9722f1a68d98b8c01af23fd")
+        #expect(copy.finalize() == pieces.finalize())
+    }
+}
+
+@Suite struct PTauTests {
+    /// snarkjs's own files decode and re-encode to the same bytes (sections 1-7, contributions included).
+    @Test func fixtureFilesRoundTrip() throws {
+        for name in ["pot12_0000.ptau", "pot12_0001.ptau"] where fixturePresent(name) {
+            let bytes = try FileIO.read("\(fixtures)/\(name)")
+            let ptau = try PTauFile.decode(bytes, file: name)
+            #expect(ptau.power == 12 && ptau.tauG1.count == 8191 && ptau.tauG2.count == 4096)
+            #expect(ptau.tauG1[0] == BN254G1.generator && ptau.tauG2[0] == BN254G2.generator)
+            #expect(PTauFile.encode(ptau) == bytes, "\(name) re-encodes byte for byte")
+            if name == "pot12_0001.ptau" {
+                #expect(ptau.contributions.count == 1 && ptau.contributions[0].tauG1 == ptau.tauG1[1])
+            }
+        }
+    }
+
+    @Test func malformedFilesNameTheProblem() throws {
+        guard fixturePresent("pot12_0000.ptau") else { return }
+        var bytes = try FileIO.read("\(fixtures)/pot12_0000.ptau")
+        #expect(throws: FormatError.self) { try PTauFile.decode(Array(bytes.prefix(5000)), file: "short.ptau") }
+        bytes[12 + 12 + 44 + 12 + 64 + 3] ^= 1  // tau^1 G1's x, moved off the curve
+        do {
+            _ = try PTauFile.decode(bytes, file: "tampered.ptau")
+            Issue.record("a point off the curve must be refused")
+        } catch {
+            #expect(error.description.contains("tampered.ptau") && error.description.contains("tauG1[1]"))
+        }
+    }
+
+    /// The group transform against the field one: L_i(tau) G from tau^j G equals (L_i(tau) computed in Fr) G.
+    @Test func lagrangePointsMatchFieldLagrangeValues() {
+        var rng = SplitMix64(seed: 3)
+        let tau = Fr.random(using: &rng)
+        for logSize in 0...5 {
+            let n = 1 << logSize
+            var powers = EvaluationDomain<Fr>.powers(of: tau, count: n)
+            let g1Powers = powers.map { (BN254G1.generator * $0).affine }
+            let g2Powers = powers.map { (BN254G2.generator * $0).affine }
+            let domain = EvaluationDomain<Fr>(logSize: logSize)!
+            domain.inverseNTT(&powers)  // L_i(tau) = (1/n) sum_j omega^(-ij) tau^j
+            #expect(LagrangeBasis.points(fromPowers: g1Powers[...], logSize: logSize) == powers.map { (BN254G1.generator * $0).affine })
+            #expect(LagrangeBasis.points(fromPowers: g2Powers[...], logSize: logSize) == powers.map { (BN254G2.generator * $0).affine })
+            #expect(powers.reduce(Fr.zero, +) == .one, "the Lagrange basis sums to one")
+        }
+    }
+
+    /// The acceptance test of issue 14's setup: prepare snarkjs's pot12_0001.ptau, set up its circuit, and get
+    /// circuit_0000.zkey byte for byte (snarkjs's setup is deterministic).
+    @Test func setupFromThePreparedFixtureIsByteIdenticalToSnarkjs() throws {
+        guard fixturePresent("pot12_0001.ptau"), fixturePresent("circuit_0000.zkey") else { return }
+        let ptau = try PTauFile.read("\(fixtures)/pot12_0001.ptau")
+        let prepared = PreparePhase2.prepare(ptau)
+        let reread = try PTauFile.decode(PTauFile.encode(prepared), file: "prepared.ptau")
+        #expect(reread.lagrange?.tauG1.count == 4 * 4096 - 1)
+        // Every block of the Lagrange basis sums to tau^0 G = G (and to alpha G for the alpha section).
+        for k in [0, 5, 12] {
+            let block = PowersOfTau.Lagrange.block(prepared.lagrange!.tauG1, power: k)
+            #expect(block.reduce(G1Jacobian.infinity) { $0 + $1 }.affine == BN254G1.generator)
+            let alpha = PowersOfTau.Lagrange.block(prepared.lagrange!.alphaTauG1, power: k)
+            #expect(alpha.reduce(G1Jacobian.infinity) { $0 + $1 }.affine == ptau.alphaTauG1[0])
+        }
+        let (r1cs, fileOrder) = try R1CSFile.decodeKeepingFileOrder(FileIO.read("\(fixtures)/TokenStateVerifier.r1cs"), file: "r1cs")
+        let result = try PTauSetup.setup(r1cs, fileOrder: fileOrder, ptau: reread)
+        let expected = try FileIO.read("\(fixtures)/circuit_0000.zkey")
+        var section10 = result.circuitHash
+        section10 += [0, 0, 0, 0]
+        let written = ZKeyFile.encode(result.key, contributions: section10, sectionOrder: PTauSetup.sectionOrder)
+        #expect(written.count == expected.count)
+        #expect(written == expected, "byte-identical to snarkjs's circuit_0000.zkey")
+        #expect(try ZKeyFile.contributionsSection(expected, file: "circuit_0000.zkey") == section10, "the circuit hash")
+    }
+}
