@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "EVM", dependencies: ["CNettle", "Formats", "Groth16", "Curves", "Algebra", "BigNum"]),
         // Powers of tau and phase-2 ceremonies: Lagrange preparation, setup from a ptau, transcript hashes.
         .target(name: "Ceremony", dependencies: [
-            "COpenSSL", "Formats", "Groth16", "ConstraintSystem", "Polynomials", "Curves", "Algebra",
+            "COpenSSL", "Formats", "Groth16", "ConstraintSystem", "MSM", "Polynomials", "Curves", "Algebra",
         ]),
         .target(name: "Workflows", dependencies: [
             "Ceremony", "EVM", "Formats", "Groth16", "ModelCompiler", "ModelFrontend", "ModelIR", "Gadgets", "ConstraintSystem", "Curves", "Algebra",

@@ -9,14 +9,11 @@ import Groth16
 /// BLAKE2b-512 over the key's points in snarkjs's order. Deterministic, so the same r1cs and ptau give snarkjs's bytes.
 public enum PTauSetup {
     public enum Failure: Error, Equatable, CustomStringConvertible {
-        case notPrepared
         case tooLarge(constraints: Int, publicCount: Int, domainPower: Int, ptauPower: Int)
         case unsupported(String)
 
         public var description: String {
             switch self {
-            case .notPrepared:
-                return "the powers of tau are not prepared for phase 2 (no sections 12-15): run `zkinfer ptau prepare` first"
             case let .tooLarge(constraints, publicCount, domainPower, ptauPower):
                 return "the circuit's \(constraints) constraints and \(publicCount) public signals need a domain of 2^\(domainPower), " +
                     "more than this ptau's power \(ptauPower) serves: use a ptau of power \(domainPower) or more"
@@ -43,7 +40,6 @@ public enum PTauSetup {
     /// - Parameter fileOrder: the constraints' terms as the `.r1cs` lists them (`R1CSFile.decodeKeepingFileOrder`);
     ///   snarkjs writes coefficients in that order, so byte identity needs it. Without it, the sorted terms are used.
     public static func setup(_ r1cs: R1CS, fileOrder: [R1CSFile.FileOrderConstraint]? = nil, ptau: PowersOfTau) throws(Failure) -> Result {
-        guard let lagrange = ptau.lagrange else { throw .notPrepared }
         let m = r1cs.constraints.count, publicCount = r1cs.publicCount, wires = r1cs.wireCount
         let power = domainPower(constraintCount: m, publicCount: publicCount)
         guard power <= ptau.power else {
@@ -55,10 +51,8 @@ public enum PTauSetup {
             // snarkjs's H hash then reads one point past the tau G1 section; its key could not be reproduced.
             throw .unsupported("a circuit that fills the ptau's whole domain (2^\(power)) above 2^14 points: use a ptau of power \(power + 1)")
         }
-        let tau = Array(PowersOfTau.Lagrange.block(lagrange.tauG1, power: power))
-        let tauG2 = Array(PowersOfTau.Lagrange.block(lagrange.tauG2, power: power))
-        let alphaTau = Array(PowersOfTau.Lagrange.block(lagrange.alphaTauG1, power: power))
-        let betaTau = Array(PowersOfTau.Lagrange.block(lagrange.betaTauG1, power: power))
+        let blocks = DomainBlocks(ptau, power: power)
+        let (tau, tauG2, alphaTau, betaTau) = (blocks.tau, blocks.tauG2, blocks.alphaTau, blocks.betaTau)
 
         // Per wire, the (row, coefficient) terms of each combination, in the file's order; public rows last.
         typealias Terms = [(row: Int, value: Fr)]
@@ -91,14 +85,40 @@ public enum PTauSetup {
         let combined = combine(icAndC.map { $0.map { (bases[$0.kind][$0.row], $0.value) } })
         let ic = Array(combined.prefix(publicCount + 1)), c = Array(combined.dropFirst(publicCount + 1))
         // H_j = L^(2n)_(2j+1)(tau) G1: the odd points of the next block.
-        let doubleBlock = PowersOfTau.Lagrange.block(lagrange.tauG1, power: power + 1)
-        let h = (0..<n).map { doubleBlock[doubleBlock.startIndex + 2 * $0 + 1] }
+        let h = (0..<n).map { blocks.doubleTau[2 * $0 + 1] }
 
         let key = ProvingKey(
             publicCount: publicCount, wireCount: wires, domainLogSize: power, alpha1: ptau.alphaTauG1[0],
             beta1: ptau.betaTauG1[0], beta2: ptau.betaG2, gamma2: BN254G2.generator, delta1: BN254G1.generator,
             delta2: BN254G2.generator, ic: ic, coefficients: coefficients, a: aPoints, b1: b1Points, b2: b2Points, c: c, h: h)
         return Result(key: key, circuitHash: circuitHash(key, tauG1: ptau.tauG1))
+    }
+
+    /// The Lagrange blocks a domain of 2^power needs: sections 12-15's when the ptau is prepared, otherwise computed
+    /// here (the same points `ptau prepare` would store, for just these two powers).
+    struct DomainBlocks {
+        var tau: [G1Affine], tauG2: [G2Affine], alphaTau: [G1Affine], betaTau: [G1Affine]
+        /// The 2^(power+1) block of tau G1, for H.
+        var doubleTau: [G1Affine]
+
+        init(_ ptau: PowersOfTau, power: Int) {
+            if let lagrange = ptau.lagrange {
+                tau = Array(PowersOfTau.Lagrange.block(lagrange.tauG1, power: power))
+                tauG2 = Array(PowersOfTau.Lagrange.block(lagrange.tauG2, power: power))
+                alphaTau = Array(PowersOfTau.Lagrange.block(lagrange.alphaTauG1, power: power))
+                betaTau = Array(PowersOfTau.Lagrange.block(lagrange.betaTauG1, power: power))
+                doubleTau = Array(PowersOfTau.Lagrange.block(lagrange.tauG1, power: power + 1))
+                return
+            }
+            let n = 1 << power
+            tau = LagrangeBasis.points(fromPowers: ptau.tauG1.prefix(n), logSize: power)
+            tauG2 = LagrangeBasis.points(fromPowers: ptau.tauG2.prefix(n), logSize: power)
+            alphaTau = LagrangeBasis.points(fromPowers: ptau.alphaTauG1.prefix(n), logSize: power)
+            betaTau = LagrangeBasis.points(fromPowers: ptau.betaTauG1.prefix(n), logSize: power)
+            var powers = Array(ptau.tauG1.prefix(2 * n))
+            if powers.count < 2 * n { powers.append(.infinity) }
+            doubleTau = LagrangeBasis.points(fromPowers: powers[...], logSize: power + 1)
+        }
     }
 
     /// Sparse sums, one per wire: sum of value * point over its terms (coefficients 1 and -1 without a multiplication).

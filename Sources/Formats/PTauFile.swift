@@ -151,31 +151,11 @@ public enum PTauFile {
             let partialHash = Array(try reader.bytes(216, "\(what) partial hash"))
             let nextChallenge = Array(try reader.bytes(64, "\(what) next challenge"))
             let type = try reader.u32("\(what) type")
-            let parameterLength = Int(try reader.u32("\(what) parameter length"))
-            var parameters = BinaryReader(Array(try reader.bytes(parameterLength, "\(what) parameters")), file: reader.file)
-            var name: String?, iterations: UInt8?, beaconHash: [UInt8]?
-            var lastType: UInt8 = 0
-            while parameters.remaining > 0 {
-                let parameterType = try parameters.bytes(1, "\(what) parameter type").first!
-                guard parameterType > lastType else { throw reader.error("\(what): parameters are not sorted by type") }
-                lastType = parameterType
-                switch parameterType {
-                case 1:
-                    let length = Int(try parameters.bytes(1, "\(what) name length").first!)
-                    name = String(decoding: try parameters.bytes(length, "\(what) name"), as: UTF8.self)
-                case 2:
-                    iterations = try parameters.bytes(1, "\(what) beacon iterations").first!
-                case 3:
-                    let length = Int(try parameters.bytes(1, "\(what) beacon hash length").first!)
-                    beaconHash = Array(try parameters.bytes(length, "\(what) beacon hash"))
-                default:
-                    throw reader.error("\(what): unknown parameter type \(parameterType)")
-                }
-            }
+            let parameters = try ContributionParameters.decode(&reader, what: what)
             contributions.append(PTauContribution(
                 tauG1: tauG1, tauG2: tauG2, alphaG1: alphaG1, betaG1: betaG1, betaG2: betaG2, keyG1: keyG1, keyG2: keyG2,
-                partialHash: partialHash, nextChallenge: nextChallenge, type: type, name: name, numIterationsExp: iterations,
-                beaconHash: beaconHash))
+                partialHash: partialHash, nextChallenge: nextChallenge, type: type, name: parameters.name,
+                numIterationsExp: parameters.numIterationsExp, beaconHash: parameters.beaconHash))
         }
         try container.finished(reader, "7 (contributions)")
         return contributions
@@ -224,17 +204,9 @@ public enum PTauFile {
             writer.bytes += contribution.partialHash
             writer.bytes += contribution.nextChallenge
             writer.u32(contribution.type)
-            var parameters: [UInt8] = []
-            if let name = contribution.name {
-                // snarkjs keeps the first 64 characters (UTF-16 units; the same for ASCII names).
-                let data = Array(String(decoding: Array(name.utf16.prefix(64)), as: UTF16.self).utf8)
-                parameters += [1, UInt8(min(data.count, 255))] + data.prefix(255)
-            }
-            if contribution.type == 1 {
-                parameters += [2, contribution.numIterationsExp ?? 0]
-                let hash = contribution.beaconHash ?? []
-                parameters += [3, UInt8(hash.count)] + hash
-            }
+            let parameters = ContributionParameters.encode(
+                name: contribution.name, type: contribution.type, numIterationsExp: contribution.numIterationsExp,
+                beaconHash: contribution.beaconHash)
             writer.u32(parameters.count)
             writer.bytes += parameters
         }

@@ -55,11 +55,17 @@ func isDirectory(_ path: String) -> Bool {
 
 struct Setup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Single-party Groth16 setup for a circuit (development keys: whoever runs it could forge proofs).")
+        abstract: "Groth16 setup for a circuit: from a powers-of-tau file (--ptau, as snarkjs), or single-party development keys.",
+        discussion: """
+            With --ptau, the key is snarkjs's `groth16 setup` byte for byte (phase 1 from the ptau, gamma and delta the \
+            generators, the circuit hash in section 10): the start of a phase-2 ceremony. Without it, zkinfer draws every \
+            secret itself, and whoever ran it could forge proofs: development keys only.
+            """)
 
     @Argument(help: "The circuit (a circom .r1cs file) or a model directory made by `compile`.") var circuit: String
     @Option(help: "Where to write the proving key (.zkey); a model directory keeps it as circuit.zkey.") var zkey: String?
     @Option(help: "Where to write the verification key (snarkjs JSON).") var vk: String?
+    @Option(help: "A prepared powers-of-tau file: set up as snarkjs does, for a ceremony.") var ptau: String?
     @Flag(help: "Print each step's duration on stderr.") var timings = false
 
     func validate() throws {
@@ -70,6 +76,18 @@ struct Setup: ParsableCommand {
         let files = ModelWorkflows.Files(circuit)
         let model = isDirectory(circuit)
         let zkeyPath = zkey ?? files.zkey
+        if let ptau {
+            do {
+                let result = try CeremonyWorkflows.setup(
+                    r1csPath: model ? files.r1cs : circuit, ptauPath: ptau, zkeyPath: zkeyPath,
+                    verificationKeyPath: vk ?? (model ? files.verificationKey : nil))
+                let setup = result.setup
+                print("setup from \(ptau): \(setup.constraintCount) constraints, \(setup.wireCount) wires, \(setup.publicCount) public, domain \(setup.domainSize) -> \(zkeyPath)")
+                print("circuit hash: \(result.circuitHash)")
+                printError("note: no phase-2 contribution yet: delta is the generator, so proofs made with this key can be forged; make at least one contribution (snarkjs zkey contribute) before using it.")
+            } catch { throw reportFailure(error) }
+            return
+        }
         do {
             let result = try Workflows.setup(
                 r1csPath: model ? files.r1cs : circuit, zkeyPath: zkeyPath, verificationKeyPath: vk ?? (model ? files.verificationKey : nil),

@@ -108,3 +108,103 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.
         #expect(try ZKeyFile.contributionsSection(expected, file: "circuit_0000.zkey") == section10, "the circuit hash")
     }
 }
+
+@Suite struct Phase2VerificationTests {
+    static func load(_ name: String, directory: String = fixtures) throws -> (ProvingKey, ZKeyContributions) {
+        let bytes = try FileIO.read("\(directory)/\(name)")
+        return (try ZKeyFile.decode(bytes, file: name), try ZKeyContributions.decode(bytes, file: name))
+    }
+
+    /// Both real snarkjs contributions in the shared fixtures verify: snarkjs's transcript and hash-to-G2 reproduced.
+    @Test func realSnarkjsContributionsVerify() throws {
+        guard fixturePresent("circuit_final.zkey") else { return }
+        let (initial, initialSection) = try Self.load("circuit_0000.zkey")
+        let (key, section) = try Self.load("circuit_final.zkey")
+        let report = try Phase2Verification.verify(key: key, contributions: section, initial: initial, initialCircuitHash: initialSection.circuitHash)
+        #expect(report.contributions.map(\.name) == ["Second contribution"])
+        // The section re-encodes byte for byte.
+        #expect(try ZKeyFile.contributionsSection(FileIO.read("\(fixtures)/circuit_final.zkey"), file: "final") == section.encode())
+
+        let other = "../shared/fixtures/snarkjs-contributed-zkey"
+        if FileManager.default.fileExists(atPath: other) {
+            let (start, startSection) = try Self.load("confidential_transfer_0000.zkey", directory: other)
+            let (final, finalSection) = try Self.load("confidential_transfer_final.zkey", directory: other)
+            let second = try Phase2Verification.verify(key: final, contributions: finalSection, initial: start, initialCircuitHash: startSection.circuitHash)
+            #expect(second.contributions.map(\.name) == ["MeshCrypt Phase 2"])
+        }
+    }
+
+    /// Each tampering is refused, with its own reason.
+    @Test func tamperedKeysAreRejected() throws {
+        guard fixturePresent("circuit_final.zkey") else { return }
+        let (initial, initialSection) = try Self.load("circuit_0000.zkey")
+        let (key, section) = try Self.load("circuit_final.zkey")
+        func expectInvalid(_ fragment: String, key changedKey: ProvingKey? = nil, section changedSection: ZKeyContributions? = nil,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+            do {
+                _ = try Phase2Verification.verify(key: changedKey ?? key, contributions: changedSection ?? section, initial: initial,
+                                                  initialCircuitHash: initialSection.circuitHash)
+                Issue.record("accepted a key that should fail with \"\(fragment)\"", sourceLocation: sourceLocation)
+            } catch {
+                #expect(error.reason.contains(fragment), "\(error.reason)", sourceLocation: sourceLocation)
+            }
+        }
+        let g1 = BN254G1.generator, g2 = BN254G2.generator
+        func shifted(_ point: G1Affine) -> G1Affine { (point.jacobian + g1).affine }
+
+        var changedDelta = key
+        changedDelta.delta1 = shifted(key.delta1)
+        expectInvalid("delta1", key: changedDelta)
+        var changedDelta2 = key
+        changedDelta2.delta2 = (key.delta2.jacobian + g2).affine
+        expectInvalid("delta2", key: changedDelta2)
+
+        var wrongTranscript = section
+        wrongTranscript.contributions[0].transcript[7] ^= 1
+        expectInvalid("inconsistent transcript", section: wrongTranscript)
+
+        var removed = section
+        removed.contributions = []
+        expectInvalid("delta1", section: removed)
+
+        var alteredC = key
+        alteredC.c[17] = shifted(key.c[17])
+        expectInvalid("C section", key: alteredC)
+
+        var alteredH = key
+        alteredH.h[3] = shifted(key.h[3])
+        expectInvalid("H section", key: alteredH)
+
+        var alteredA = key
+        alteredA.a[5] = shifted(key.a[5])
+        expectInvalid("A section", key: alteredA)
+
+        var forgedKnowledge = section
+        forgedKnowledge.contributions[0].g2SPX = (section.contributions[0].g2SPX.jacobian + g2).affine
+        expectInvalid("proof of knowledge", section: forgedKnowledge)
+
+        var otherCircuit = section
+        otherCircuit.circuitHash[0] ^= 1
+        expectInvalid("transcript", section: otherCircuit)  // the transcript chains from the circuit hash
+
+        var alteredIC = key
+        alteredIC.ic[0] = shifted(key.ic[0])
+        expectInvalid("IC section", key: alteredIC)
+    }
+
+    /// ffjavascript's ChaCha (which snarkjs seeds) is ChaCha20's block function with the seed words as the key and
+    /// counter and nonce zero, read as little-endian words: this pins that layout (key bytes 00..1f) against the
+    /// keystream Python's `cryptography` gives, `Cipher(algorithms.ChaCha20(bytes(range(32)), bytes(16)),
+    /// mode=None).encryptor().update(bytes(128))`. The end-to-end check is the real snarkjs contributions above.
+    @Test func chachaStreamMatchesTheStandardKeystream() {
+        var seed: [UInt32] = []
+        for word in 0..<8 {
+            let bytes = (0..<4).map { UInt32(4 * word + $0) }
+            seed.append(bytes[0] | bytes[1] << 8 | bytes[2] << 16 | bytes[3] << 24)
+        }
+        let stream = ChaChaStream(seed: seed)
+        let words = (0..<18).map { _ in stream.nextU32() }
+        #expect(words.prefix(4).map { String(format: "%08x", $0) } == ["7d2bfd39", "6a19c5d9", "7703bd8d", "494adcb8"])
+        #expect(words.suffix(2).map { String(format: "%08x", $0) } == ["3142b818", "d1a6e6ad"], "the second block")
+    }
+}

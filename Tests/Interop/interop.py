@@ -244,6 +244,72 @@ expect_exit_2("a negative public signal", public_value=["-1"] + public[1:])
 expect_exit_2("a truncated binary proof", proof_bytes=binary[:255])
 expect_exit_2("a binary proof with a coordinate >= p", proof_bytes=(P + 1).to_bytes(32, "big") + binary[32:])
 
+# --- setup from snarkjs's powers of tau (../shared/fixtures: a real snarkjs chain) -----------------
+chain = os.path.join(ROOT, "..", "shared", "fixtures", "snarkjs-pot12-chain")
+if os.path.isdir(chain):
+    prepared = path("pot12_final.ptau")
+    code, output = zk("ptau", "prepare", os.path.join(chain, "pot12_0001.ptau"), prepared)
+    check("ptau prepare of snarkjs's pot12_0001.ptau", code == 0, output)
+    code, output = zk("ptau", "info", prepared)
+    check("ptau info: power 12, prepared, its one named contribution",
+          code == 0 and "power 12" in output and "(sections 12-15): yes" in output and '"First contribution"' in output, output)
+    ptau_zkey, ptau_vk = path("circuit_0000.zkey"), path("ptau_vk.json")
+    code, output = zk("setup", os.path.join(chain, "TokenStateVerifier.r1cs"), "--ptau", prepared, "--zkey", ptau_zkey, "--vk", ptau_vk)
+    check("setup --ptau on the fixture's circuit", code == 0, output)
+    with open(ptau_zkey, "rb") as ours, open(os.path.join(chain, "circuit_0000.zkey"), "rb") as theirs:
+        check("setup --ptau is byte-identical to snarkjs's circuit_0000.zkey", ours.read() == theirs.read())
+    code, output = zk("prove", ptau_zkey, os.path.join(chain, "witness.wtns"), "--proof", path("ptau_proof.json"),
+                      "--public", path("ptau_public.json"))
+    check("zkinfer proves with the key set up from the ptau", code == 0, output)
+    code, output = zk("verify", ptau_vk, path("ptau_proof.json"), path("ptau_public.json"))
+    check("zkinfer verifies that proof", code == 0, output)
+    check("groth16py verifies that proof", groth16py_verify(ptau_vk, path("ptau_proof.json"), path("ptau_public.json")))
+    _, imported_ptau_vk = groth16py.import_zkey(ptau_zkey)
+    check("groth16py reads the key's verifying key as zkinfer exported it",
+          json.loads(imported_ptau_vk.to_json())["IC"] == json.loads(groth16py.VerifyingKey.from_snarkjs_file(ptau_vk).to_json())["IC"])
+    # An unprepared ptau works too (the two Lagrange blocks the domain needs are computed): the same bytes.
+    code, output = zk("setup", os.path.join(chain, "TokenStateVerifier.r1cs"), "--ptau", os.path.join(chain, "pot12_0001.ptau"),
+                      "--zkey", path("from_unprepared.zkey"))
+    with open(path("from_unprepared.zkey"), "rb") as ours, open(os.path.join(chain, "circuit_0000.zkey"), "rb") as theirs:
+        check("setup --ptau with the unprepared ptau gives the same bytes", code == 0 and ours.read() == theirs.read(), output)
+    # zkey verify: snarkjs's contributed key is accepted and its contribution named; tampered, rejected.
+    final = os.path.join(chain, "circuit_final.zkey")
+    code, output = zk("zkey", "verify", os.path.join(chain, "TokenStateVerifier.r1cs"), os.path.join(chain, "pot12_0001.ptau"), final)
+    check("zkey verify accepts snarkjs's circuit_final.zkey and names its contribution",
+          code == 0 and '"Second contribution"' in output and "ZKey OK" in output, output)
+    code, output = zk("zkey", "verify", final, "--initial", os.path.join(chain, "circuit_0000.zkey"))
+    check("zkey verify --initial accepts it too", code == 0 and "ZKey OK" in output, output)
+    with open(final, "rb") as handle:
+        data = bytearray(handle.read())
+    offset, sections = 12, {}
+    while offset < len(data):
+        kind, size = int.from_bytes(data[offset:offset + 4], "little"), int.from_bytes(data[offset + 4:offset + 12], "little")
+        sections[kind] = offset + 12
+        offset += 12 + size
+    transcript = sections[10] + 64 + 4 + 3 * 64 + 128  # circuit hash, count, deltaAfter, g1_s, g1_sx, g2_spx
+    data[transcript + 5] ^= 1
+    with open(path("tampered_final.zkey"), "wb") as handle:
+        handle.write(data)
+    code, output = zk("zkey", "verify", os.path.join(chain, "TokenStateVerifier.r1cs"), os.path.join(chain, "pot12_0001.ptau"),
+                      path("tampered_final.zkey"))
+    check("zkey verify rejects a wrong transcript hash (exit 1)", code == 1 and "inconsistent transcript" in output, output)
+    with open(path("truncated_final.zkey"), "wb") as handle:
+        handle.write(bytes(data[:len(data) - 100]))
+    code, output = zk("zkey", "verify", path("truncated_final.zkey"), "--initial", os.path.join(chain, "circuit_0000.zkey"))
+    check("zkey verify on a truncated key exits 2 naming it", code == 2 and "truncated_final.zkey" in output, output)
+    contributed = os.path.join(ROOT, "..", "shared", "fixtures", "snarkjs-contributed-zkey")
+    code, output = zk("zkey", "verify", os.path.join(contributed, "confidential_transfer_final.zkey"),
+                      "--initial", os.path.join(contributed, "confidential_transfer_0000.zkey"))
+    check("zkey verify --initial accepts the second snarkjs project's contributed key (its ptau is not in the fixtures)",
+          code == 0 and '"MeshCrypt Phase 2"' in output, output)
+    # A circuit larger than the ptau serves: exit 2, the sizes named, nothing written.
+    zk("example-circuit", "chain", "--constraints", "5000", "--r1cs", path("big.r1cs"), "--wtns", path("big.wtns"))
+    code, output = zk("setup", path("big.r1cs"), "--ptau", prepared, "--zkey", path("never.zkey"))
+    check("setup --ptau with a circuit too large exits 2 naming the sizes",
+          code == 2 and "2^13" in output and "power 12" in output and not os.path.exists(path("never.zkey")), output)
+else:
+    print(f"skipped: {chain} is absent (shared fixtures are not beside this clone)")
+
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")
 sys.exit(0 if passed == len(results) else 1)

@@ -1,0 +1,121 @@
+import Ceremony
+import ConstraintSystem
+import Formats
+import Foundation
+import Groth16
+
+/// Powers of tau and keys from them: `ptau info`, `ptau prepare`, `setup --ptau`.
+public enum CeremonyWorkflows {
+    public struct PTauInfo: Sendable {
+        public var path: String
+        public var power: Int
+        public var ceremonyPower: Int
+        public var prepared: Bool
+        /// Each contribution's name (or nil) and whether it is a beacon.
+        public var contributions: [(name: String?, beacon: Bool)]
+        /// BLAKE2b-512 of the whole file, hex.
+        public var fileHash: String
+        /// The power of the Hermez file with this hash, when it is one.
+        public var hermezPower: Int?
+    }
+
+    public static func info(_ path: String) throws(Workflows.Failure) -> PTauInfo {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch { throw .input(error) }
+        let ptau: PowersOfTau
+        do { ptau = try PTauFile.decode(bytes, file: path) } catch { throw .input(error) }
+        let hash = Digest.blake2b512(bytes).map { String(format: "%02x", $0) }.joined()
+        return PTauInfo(
+            path: path, power: ptau.power, ceremonyPower: ptau.ceremonyPower, prepared: ptau.lagrange != nil,
+            contributions: ptau.contributions.map { ($0.name, $0.type == 1) }, fileHash: hash,
+            hermezPower: HermezPTau.power(matching: hash))
+    }
+
+    /// Reads `input`, computes the Lagrange sections 12-15 and writes `output` atomically.
+    public static func prepare(input: String, output: String, progress: PreparePhase2.Progress? = nil) throws(Workflows.Failure) -> PowersOfTau {
+        let ptau: PowersOfTau
+        do { ptau = try PTauFile.read(input) } catch { throw .input(error) }
+        if ptau.lagrange != nil { throw .input(FormatError(file: input, problem: "is already prepared (it has sections 12-15)")) }
+        let prepared = PreparePhase2.prepare(ptau, progress: progress)
+        do { try PTauFile.write(prepared, to: output) } catch { throw .input(error) }
+        return prepared
+    }
+
+    public struct PTauSetupResult: Sendable {
+        public var setup: Workflows.SetupResult
+        public var circuitHash: String
+    }
+
+    /// snarkjs's `groth16 setup`: the key from a prepared ptau, written in snarkjs's layout (byte-identical to its
+    /// output), with the circuit hash in section 10 and no contribution; and the verification key when asked.
+    public static func setup(
+        r1csPath: String, ptauPath: String, zkeyPath: String, verificationKeyPath: String?
+    ) throws(Workflows.Failure) -> PTauSetupResult {
+        let r1cs: R1CS, fileOrder: [R1CSFile.FileOrderConstraint], ptau: PowersOfTau
+        do {
+            (r1cs, fileOrder) = try R1CSFile.decodeKeepingFileOrder(FileIO.read(r1csPath), file: r1csPath)
+            ptau = try PTauFile.read(ptauPath)
+        } catch { throw .input(error) }
+        let result: PTauSetup.Result
+        do { result = try PTauSetup.setup(r1cs, fileOrder: fileOrder, ptau: ptau) } catch {
+            throw .input(FormatError(file: ptauPath, problem: error.description + " (circuit \(r1csPath))"))
+        }
+        var section10 = result.circuitHash
+        section10 += [0, 0, 0, 0]
+        do {
+            try FileIO.writeAtomically(ZKeyFile.encode(result.key, contributions: section10, sectionOrder: PTauSetup.sectionOrder), to: zkeyPath)
+            if let verificationKeyPath {
+                try FileIO.writeAtomically(SnarkjsJSON.encodeVerifyingKey(result.key.verifyingKey), to: verificationKeyPath)
+            }
+        } catch { throw .input(error) }
+        let setup = Workflows.SetupResult(constraintCount: r1cs.constraints.count, wireCount: r1cs.wireCount,
+                                          publicCount: r1cs.publicCount, domainSize: result.key.domainSize)
+        return PTauSetupResult(setup: setup, circuitHash: result.circuitHash.map { String(format: "%02x", $0) }.joined())
+    }
+}
+
+extension CeremonyWorkflows {
+    /// What `zkey verify` found: the report, or why the key is invalid (exit code 1).
+    public enum ZKeyVerdict: Sendable {
+        case valid(Phase2Verification.Report)
+        case invalid(String)
+    }
+
+    /// snarkjs's `zkey verify`: the key against a fresh setup from the circuit and the ptau (prepared or not).
+    public static func verifyZKey(zkeyPath: String, r1csPath: String, ptauPath: String) throws(Workflows.Failure) -> ZKeyVerdict {
+        let r1cs: R1CS, fileOrder: [R1CSFile.FileOrderConstraint], ptau: PowersOfTau
+        do {
+            (r1cs, fileOrder) = try R1CSFile.decodeKeepingFileOrder(FileIO.read(r1csPath), file: r1csPath)
+            ptau = try PTauFile.read(ptauPath)
+        } catch { throw .input(error) }
+        let initial: PTauSetup.Result
+        do { initial = try PTauSetup.setup(r1cs, fileOrder: fileOrder, ptau: ptau) } catch {
+            throw .input(FormatError(file: ptauPath, problem: error.description + " (circuit \(r1csPath))"))
+        }
+        return try verify(zkeyPath: zkeyPath, initial: initial.key, initialCircuitHash: initial.circuitHash)
+    }
+
+    /// The key against the initial key it started from (snarkjs's `_0000.zkey`), when the ptau is not at hand.
+    public static func verifyZKey(zkeyPath: String, initialPath: String) throws(Workflows.Failure) -> ZKeyVerdict {
+        let initial: ProvingKey, initialContributions: ZKeyContributions
+        do {
+            let bytes = try FileIO.read(initialPath)
+            initial = try ZKeyFile.decode(bytes, file: initialPath)
+            initialContributions = try ZKeyContributions.decode(bytes, file: initialPath)
+        } catch { throw .input(error) }
+        return try verify(zkeyPath: zkeyPath, initial: initial, initialCircuitHash: initialContributions.circuitHash)
+    }
+
+    static func verify(zkeyPath: String, initial: ProvingKey, initialCircuitHash: [UInt8]) throws(Workflows.Failure) -> ZKeyVerdict {
+        let key: ProvingKey, contributions: ZKeyContributions
+        do {
+            let bytes = try FileIO.read(zkeyPath)
+            key = try ZKeyFile.decode(bytes, file: zkeyPath)
+            contributions = try ZKeyContributions.decode(bytes, file: zkeyPath)
+        } catch { throw .input(error) }
+        do {
+            return .valid(try Phase2Verification.verify(key: key, contributions: contributions, initial: initial,
+                                                        initialCircuitHash: initialCircuitHash))
+        } catch { return .invalid(error.reason) }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Workflows
+
+struct PTau: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ptau",
+        abstract: "Powers-of-tau files (phase 1 of a Groth16 setup), snarkjs-compatible.",
+        subcommands: [PTauInfoCommand.self, PTauPrepare.self])
+}
+
+struct PTauInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print a .ptau's power, contributions and BLAKE2b-512, and whether it is a published Hermez file.")
+
+    @Argument(help: "The .ptau file.") var file: String
+
+    func run() throws {
+        let info: CeremonyWorkflows.PTauInfo
+        do { info = try CeremonyWorkflows.info(file) } catch { throw reportFailure(error) }
+        print("\(info.path): power \(info.power) (circuits up to 2^\(info.power) constraints + public signals), ceremony power \(info.ceremonyPower)")
+        print("prepared for phase 2 (sections 12-15): \(info.prepared ? "yes" : "no; run `zkinfer ptau prepare`")")
+        print("contributions: \(info.contributions.count)")
+        for (index, contribution) in info.contributions.enumerated() {
+            print("  \(index + 1): \(contribution.beacon ? "beacon" : "contribution") \(contribution.name.map { "\"\($0)\"" } ?? "(no name)")")
+        }
+        print("BLAKE2b-512: \(info.fileHash)")
+        if let power = info.hermezPower {
+            print("matches the published hash of powersOfTau28_hez_final_\(power == 28 ? "" : String(format: "%02d", power)).ptau (snarkjs's README)")
+        } else {
+            print("not one of the published Hermez files")
+        }
+    }
+}
+
+struct PTauPrepare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare",
+        abstract: "Add the Lagrange-basis sections 12-15 (snarkjs's `powersoftau prepare phase2`).")
+
+    @Argument(help: "The .ptau to prepare.") var input: String
+    @Argument(help: "Where to write the prepared .ptau.") var output: String
+    @Flag(help: "Print each step's duration on stderr.") var timings = false
+
+    func run() throws {
+        do {
+            let prepared = try CeremonyWorkflows.prepare(input: input, output: output, progress: terminalProgress("ptau prepare", timings: timings))
+            print("ptau prepare: power \(prepared.power), Lagrange points for 2^0 ... 2^\(prepared.power) -> \(output)")
+        } catch { throw reportFailure(error) }
+    }
+}
+
+struct ZKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zkey",
+        abstract: "Phase-2 Groth16 keys (.zkey), snarkjs-compatible.",
+        subcommands: [ZKeyVerify.self])
+}
+
+struct ZKeyVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a phase-2 key's contributions and sections (snarkjs's `zkey verify`).",
+        discussion: """
+            Give the circuit, the powers of tau and the key (`zkey verify circuit.r1cs pot.ptau final.zkey`), or the key \
+            and the initial key it started from (`zkey verify final.zkey --initial circuit_0000.zkey`). Checks each \
+            contribution's transcript and proof of knowledge, beacons, the delta chain, that IC, the coefficients, A, B1 \
+            and B2 equal the initial key's, and C and H by random linear combinations. Exit code 0 (valid), 1 (invalid), \
+            2 (unreadable).
+            """)
+
+    @Argument(help: "circuit.r1cs pot.ptau final.zkey, or final.zkey with --initial.") var paths: [String]
+    @Option(help: "The initial key (snarkjs's _0000.zkey), instead of the circuit and ptau.") var initial: String?
+
+    func validate() throws {
+        guard initial == nil ? paths.count == 3 : paths.count == 1 else {
+            throw ValidationError("give circuit.r1cs pot.ptau final.zkey, or final.zkey --initial initial.zkey")
+        }
+    }
+
+    func run() throws {
+        let verdict: CeremonyWorkflows.ZKeyVerdict
+        do {
+            if let initial {
+                verdict = try CeremonyWorkflows.verifyZKey(zkeyPath: paths[0], initialPath: initial)
+            } else {
+                verdict = try CeremonyWorkflows.verifyZKey(zkeyPath: paths[2], r1csPath: paths[0], ptauPath: paths[1])
+            }
+        } catch { throw reportFailure(error) }
+        switch verdict {
+        case let .invalid(reason):
+            print("INVALID: \(reason)")
+            throw ExitCode(1)
+        case let .valid(report):
+            print("circuit hash: \(hex(report.circuitHash))")
+            if report.contributions.isEmpty { print("no phase-2 contribution: delta is the generator, and proofs can be forged") }
+            for contribution in report.contributions {
+                print("contribution #\(contribution.index) \(contribution.isBeacon ? "(beacon) " : "")\(contribution.name.map { "\"\($0)\"" } ?? "(no name)"): \(hex(contribution.hash))")
+                if let beacon = contribution.beaconHash, let exponent = contribution.beaconIterationsExp {
+                    print("  beacon hash \(hex(beacon)), 2^\(exponent) iterations")
+                }
+            }
+            print("ZKey OK")
+        }
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
