@@ -119,3 +119,34 @@ extension CeremonyWorkflows {
         } catch { return .invalid(error.reason) }
     }
 }
+
+extension CeremonyWorkflows {
+    /// `zkey contribute` (entropy from the system CSPRNG mixed with `entropy`) or, with `beacon`, `zkey beacon`;
+    /// writes the new key atomically in snarkjs's layout and returns the contribution's hash.
+    public static func contribute(
+        input: String, output: String, name: String?, entropy: String, beacon: (hash: [UInt8], iterationsExp: UInt8)? = nil
+    ) throws(Workflows.Failure) -> [UInt8] {
+        let key: ProvingKey, contributions: ZKeyContributions
+        do {
+            let bytes = try FileIO.read(input)
+            key = try ZKeyFile.decode(bytes, file: input)
+            contributions = try ZKeyContributions.decode(bytes, file: input)
+        } catch { throw .input(error) }
+        let rng: ChaChaStream
+        if let beacon {
+            guard !beacon.hash.isEmpty, beacon.hash.count < 256 else {
+                throw .input(FormatError(file: input, problem: "the beacon hash must be 1 to 255 bytes"))
+            }
+            guard (10...63).contains(beacon.iterationsExp) else {
+                throw .input(FormatError(file: input, problem: "the beacon's iteration exponent must be in 10...63 (snarkjs's range)"))
+            }
+            rng = SnarkjsRandom.beaconStream(beaconHash: beacon.hash, iterationsExp: Int(beacon.iterationsExp))
+        } else {
+            rng = Phase2Contribution.entropyStream(text: entropy)
+        }
+        let result = Phase2Contribution.contribute(key: key, contributions: contributions, name: name, rng: rng, beacon: beacon)
+        do { try FileIO.writeAtomically(ZKeyFile.encode(result.key, contributions: result.contributions.encode()), to: output) }
+        catch { throw .input(error) }
+        return result.hash
+    }
+}

@@ -54,7 +54,7 @@ struct ZKey: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkey",
         abstract: "Phase-2 Groth16 keys (.zkey), snarkjs-compatible.",
-        subcommands: [ZKeyVerify.self])
+        subcommands: [ZKeyVerify.self, ZKeyContribute.self, ZKeyBeacon.self])
 }
 
 struct ZKeyVerify: ParsableCommand {
@@ -106,3 +106,58 @@ struct ZKeyVerify: ParsableCommand {
 }
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+struct ZKeyContribute: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contribute",
+        abstract: "Add a phase-2 contribution to a .zkey (snarkjs's `zkey contribute`).",
+        discussion: """
+            The secret comes from the system's CSPRNG mixed with --entropy (BLAKE2b, then ChaCha20, as snarkjs); it stays \
+            in memory and is never written. The key is safe if any one contributor destroyed their secret.
+            """)
+
+    @Argument(help: "The key to contribute to.") var input: String
+    @Argument(help: "Where to write the new key.") var output: String
+    @Option(help: "The contributor's name, recorded in the key.") var name: String?
+    @Option(help: "Extra entropy text, mixed with the system's randomness.") var entropy: String = ""
+
+    func run() throws {
+        do {
+            let hash = try CeremonyWorkflows.contribute(input: input, output: output, name: name, entropy: entropy)
+            print("zkey contribute -> \(output)\ncontribution hash: \(hex(hash))")
+        } catch { throw reportFailure(error) }
+    }
+}
+
+struct ZKeyBeacon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "beacon",
+        abstract: "Add a beacon contribution (snarkjs's `zkey beacon`): a public, reproducible last contribution.",
+        discussion: "The secret is derived from the beacon hash by 2^E rounds of SHA-256, so anyone can check it.")
+
+    @Argument(help: "The key to contribute to.") var input: String
+    @Argument(help: "Where to write the new key.") var output: String
+    @Option(help: "The beacon value, hex (for example a future block hash).") var hash: String
+    @Option(help: "E: SHA-256 is applied 2^E times (10...63).") var iterations: UInt8 = 10
+    @Option(help: "A name recorded in the key.") var name: String?
+
+    func run() throws {
+        guard let bytes = decodeHex(hash) else { throw ValidationError("--hash must be hexadecimal") }
+        do {
+            let digest = try CeremonyWorkflows.contribute(input: input, output: output, name: name, entropy: "",
+                                                          beacon: (bytes, iterations))
+            print("zkey beacon -> \(output)\ncontribution hash: \(hex(digest))")
+        } catch { throw reportFailure(error) }
+    }
+}
+
+func decodeHex(_ text: String) -> [UInt8]? {
+    let digits = Array(text.hasPrefix("0x") ? text.dropFirst(2) : Substring(text))
+    guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
+    var bytes: [UInt8] = []
+    for index in stride(from: 0, to: digits.count, by: 2) {
+        guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { return nil }
+        bytes.append(byte)
+    }
+    return bytes
+}

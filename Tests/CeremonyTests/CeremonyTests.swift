@@ -192,6 +192,29 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.
         expectInvalid("IC section", key: alteredIC)
     }
 
+    /// A contribution and a beacon on top of snarkjs's final key verify; each scales delta and divides C and H.
+    @Test func contributionsAndBeaconsVerify() throws {
+        guard fixturePresent("circuit_final.zkey") else { return }
+        let (initial, initialSection) = try Self.load("circuit_0000.zkey")
+        let (key, section) = try Self.load("circuit_final.zkey")
+        let first = Phase2Contribution.contribute(key: key, contributions: section, name: "test", rng: ChaChaStream(seed: [1, 2, 3, 4, 5, 6, 7, 8]))
+        #expect(first.key.delta1 != key.delta1 && first.key.c[0] != key.c[0] && first.key.a == key.a)
+        let beaconHash: [UInt8] = Array(0..<32)
+        let second = Phase2Contribution.contribute(
+            key: first.key, contributions: first.contributions, name: "beacon",
+            rng: SnarkjsRandom.beaconStream(beaconHash: beaconHash, iterationsExp: 10), beacon: (beaconHash, 10))
+        let report = try Phase2Verification.verify(key: second.key, contributions: second.contributions, initial: initial,
+                                                   initialCircuitHash: initialSection.circuitHash)
+        #expect(report.contributions.map(\.name) == ["Second contribution", "test", "beacon"])
+        #expect(report.contributions.last?.hash == second.hash && report.contributions[2].isBeacon)
+        // A beacon whose recorded hash differs from the one its key came from is refused.
+        var forged = second.contributions
+        forged.contributions[2].beaconHash = Array(1...32)
+        #expect(throws: Phase2Verification.Invalid.self) {
+            try Phase2Verification.verify(key: second.key, contributions: forged, initial: initial, initialCircuitHash: initialSection.circuitHash)
+        }
+    }
+
     /// ffjavascript's ChaCha (which snarkjs seeds) is ChaCha20's block function with the seed words as the key and
     /// counter and nonce zero, read as little-endian words: this pins that layout (key bytes 00..1f) against the
     /// keystream Python's `cryptography` gives, `Cipher(algorithms.ChaCha20(bytes(range(32)), bytes(16)),

@@ -302,6 +302,35 @@ if os.path.isdir(chain):
                       "--initial", os.path.join(contributed, "confidential_transfer_0000.zkey"))
     check("zkey verify --initial accepts the second snarkjs project's contributed key (its ptau is not in the fixtures)",
           code == 0 and '"MeshCrypt Phase 2"' in output, output)
+    # A contribution and a beacon by zkinfer on top of snarkjs's final key: zkey verify accepts the chain of three,
+    # the beacon is reproducible, and proofs with the resulting key verify with zkinfer and groth16py.
+    contributed_key, beacon_key = path("contributed.zkey"), path("beacon.zkey")
+    code, output = zk("zkey", "contribute", final, contributed_key, "--name", "zkinfer test", "--entropy", "interop")
+    check("zkey contribute on snarkjs's final key", code == 0, output)
+    beacon = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    code, output = zk("zkey", "beacon", contributed_key, beacon_key, "--hash", beacon, "--iterations", "10", "--name", "beacon")
+    check("zkey beacon", code == 0, output)
+    zk("zkey", "beacon", contributed_key, path("beacon_again.zkey"), "--hash", beacon, "--iterations", "10", "--name", "beacon")
+    with open(beacon_key, "rb") as first, open(path("beacon_again.zkey"), "rb") as second:
+        check("the beacon is deterministic: the same key twice", first.read() == second.read())
+    code, output = zk("zkey", "verify", os.path.join(chain, "TokenStateVerifier.r1cs"), os.path.join(chain, "pot12_0001.ptau"), beacon_key)
+    check("zkey verify accepts snarkjs's contribution, zkinfer's and zkinfer's beacon",
+          code == 0 and output.count("contribution #") == 3 and '(beacon) "beacon"' in output, output)
+    code, output = zk("export-vk", beacon_key, "--vk", path("beacon_vk.json"))
+    check("export-vk of the contributed key", code == 0, output)
+    code, output = zk("prove", beacon_key, os.path.join(chain, "witness.wtns"), "--proof", path("beacon_proof.json"),
+                      "--public", path("beacon_public.json"))
+    check("zkinfer proves with the contributed key", code == 0, output)
+    code, output = zk("verify", path("beacon_vk.json"), path("beacon_proof.json"), path("beacon_public.json"))
+    check("zkinfer verifies it", code == 0, output)
+    check("groth16py verifies it", groth16py_verify(path("beacon_vk.json"), path("beacon_proof.json"), path("beacon_public.json")))
+    beacon_groth16py, beacon_groth16py_vk = groth16py.import_zkey(beacon_key)
+    check("groth16py reads the contributed key's verifying key as export-vk wrote it",
+          json.loads(beacon_groth16py_vk.to_json())["vk_delta_2"] == json.loads(groth16py.VerifyingKey.from_snarkjs_file(path("beacon_vk.json")).to_json())["vk_delta_2"])
+    with open(path("beacon_groth16py_proof.bin"), "wb") as handle:
+        handle.write(groth16py.prove_wtns(beacon_groth16py, os.path.join(chain, "witness.wtns")))
+    code, output = zk("verify", path("beacon_vk.json"), path("beacon_groth16py_proof.bin"), path("beacon_public.json"))
+    check("zkinfer verifies groth16py's proof made with the contributed key", code == 0, output)
     # A circuit larger than the ptau serves: exit 2, the sizes named, nothing written.
     zk("example-circuit", "chain", "--constraints", "5000", "--r1cs", path("big.r1cs"), "--wtns", path("big.wtns"))
     code, output = zk("setup", path("big.r1cs"), "--ptau", prepared, "--zkey", path("never.zkey"))
