@@ -179,16 +179,3 @@ public enum PTauSetup {
         return hasher.finalize()
     }
 }
-
-/// ffjavascript's uncompressed encoding, used in every transcript hash: big-endian standard-form coordinates,
-/// G2 as x.c1, x.c0, y.c1, y.c0, the point at infinity as zeros.
-public enum Uncompressed {
-    public static func g1(_ point: G1Affine) -> [UInt8] {
-        point.isInfinity ? [UInt8](repeating: 0, count: 64) : point.x.bigEndianBytes + point.y.bigEndianBytes
-    }
-
-    public static func g2(_ point: G2Affine) -> [UInt8] {
-        point.isInfinity ? [UInt8](repeating: 0, count: 128)
-            : point.x.c1.bigEndianBytes + point.x.c0.bigEndianBytes + point.y.c1.bigEndianBytes + point.y.c0.bigEndianBytes
-    }
-}

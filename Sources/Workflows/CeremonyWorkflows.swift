@@ -150,3 +150,48 @@ extension CeremonyWorkflows {
         return result.hash
     }
 }
+
+extension CeremonyWorkflows {
+    /// `ptau new`: a fresh phase-1 file of `power` (every point the generator), written atomically.
+    public static func newPTau(power: Int, output: String) throws(Workflows.Failure) -> [UInt8] {
+        guard (1...PTauFile.maximumPower).contains(power) else {
+            throw .input(FormatError(file: output, problem: "power \(power) is outside 1...\(PTauFile.maximumPower)"))
+        }
+        do { try PTauFile.write(PhaseOne.new(power: power), to: output) } catch { throw .input(error) }
+        return PhaseOne.firstChallengeHash(power: power)
+    }
+
+    /// `ptau contribute` (or `ptau beacon`): the new file and the response hash.
+    public static func contributePTau(
+        input: String, output: String, name: String?, entropy: String, beacon: (hash: [UInt8], iterationsExp: UInt8)? = nil
+    ) throws(Workflows.Failure) -> [UInt8] {
+        let ptau: PowersOfTau
+        do { ptau = try PTauFile.read(input) } catch { throw .input(error) }
+        let rng: ChaChaStream
+        if let beacon {
+            guard !beacon.hash.isEmpty, beacon.hash.count < 256, (10...63).contains(beacon.iterationsExp) else {
+                throw .input(FormatError(file: input, problem: "a beacon needs a 1-255 byte hash and an iteration exponent in 10...63"))
+            }
+            rng = SnarkjsRandom.beaconStream(beaconHash: beacon.hash, iterationsExp: Int(beacon.iterationsExp))
+        } else {
+            rng = Phase2Contribution.entropyStream(text: entropy)
+        }
+        let result: (ptau: PowersOfTau, responseHash: [UInt8])
+        do { result = try PhaseOne.contribute(ptau, name: name, rng: rng, beacon: beacon) } catch {
+            throw .input(FormatError(file: input, problem: error.reason))
+        }
+        do { try PTauFile.write(result.ptau, to: output) } catch { throw .input(error) }
+        return result.responseHash
+    }
+
+    public enum PTauVerdict: Sendable {
+        case valid([PhaseOne.ContributionReport], prepared: Bool)
+        case invalid(String)
+    }
+
+    public static func verifyPTau(_ path: String) throws(Workflows.Failure) -> PTauVerdict {
+        let ptau: PowersOfTau
+        do { ptau = try PTauFile.read(path, checkSubgroup: false) } catch { throw .input(error) }
+        do { return .valid(try PhaseOne.verify(ptau), prepared: ptau.lagrange != nil) } catch { return .invalid(error.reason) }
+    }
+}

@@ -5,7 +5,7 @@ struct PTau: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ptau",
         abstract: "Powers-of-tau files (phase 1 of a Groth16 setup), snarkjs-compatible.",
-        subcommands: [PTauInfoCommand.self, PTauPrepare.self])
+        subcommands: [PTauNew.self, PTauContribute.self, PTauBeacon.self, PTauVerify.self, PTauPrepare.self, PTauInfoCommand.self])
 }
 
 struct PTauInfoCommand: ParsableCommand {
@@ -160,4 +160,91 @@ func decodeHex(_ text: String) -> [UInt8]? {
         bytes.append(byte)
     }
     return bytes
+}
+
+struct PTauNew: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new", abstract: "Start a phase-1 ceremony: a powers-of-tau file of the given power (snarkjs's `powersoftau new`).")
+
+    @Argument(help: "The power p: the file will serve circuits of up to 2^p constraints plus public signals.") var power: Int
+    @Argument(help: "Where to write the .ptau.") var output: String
+
+    func run() throws {
+        do {
+            let challenge = try CeremonyWorkflows.newPTau(power: power, output: output)
+            print("ptau new: power \(power) -> \(output)\nfirst challenge hash: \(hex(challenge))")
+            printError("note: tau is 1 until someone contributes (zkinfer ptau contribute).")
+        } catch { throw reportFailure(error) }
+    }
+}
+
+struct PTauContribute: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contribute",
+        abstract: "Add a phase-1 contribution (snarkjs's `powersoftau contribute`).",
+        discussion: """
+            The secrets come from the system's CSPRNG mixed with --entropy and are never written. snarkjs's verifier \
+            cannot check a file whose last contribution is zkinfer's (zkinfer cannot write BLAKE2b's internal state, \
+            which snarkjs stores); zkinfer's own `ptau verify` checks it fully.
+            """)
+
+    @Argument(help: "The .ptau to contribute to.") var input: String
+    @Argument(help: "Where to write the new .ptau.") var output: String
+    @Option(help: "The contributor's name.") var name: String?
+    @Option(help: "Extra entropy text, mixed with the system's randomness.") var entropy: String = ""
+
+    func run() throws {
+        do {
+            let response = try CeremonyWorkflows.contributePTau(input: input, output: output, name: name, entropy: entropy)
+            print("ptau contribute -> \(output)\nresponse hash: \(hex(response))")
+        } catch { throw reportFailure(error) }
+    }
+}
+
+struct PTauBeacon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "beacon", abstract: "Add a beacon contribution to a .ptau (snarkjs's `powersoftau beacon`).")
+
+    @Argument(help: "The .ptau to contribute to.") var input: String
+    @Argument(help: "Where to write the new .ptau.") var output: String
+    @Option(help: "The beacon value, hex.") var hash: String
+    @Option(help: "E: SHA-256 is applied 2^E times (10...63).") var iterations: UInt8 = 10
+    @Option(help: "A name recorded in the file.") var name: String?
+
+    func run() throws {
+        guard let bytes = decodeHex(hash) else { throw ValidationError("--hash must be hexadecimal") }
+        do {
+            let response = try CeremonyWorkflows.contributePTau(input: input, output: output, name: name, entropy: "",
+                                                                beacon: (bytes, iterations))
+            print("ptau beacon -> \(output)\nresponse hash: \(hex(response))")
+        } catch { throw reportFailure(error) }
+    }
+}
+
+struct PTauVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a .ptau's contributions and powers (snarkjs's `powersoftau verify`).",
+        discussion: "Exit code 0 (valid), 1 (invalid), 2 (unreadable).")
+
+    @Argument(help: "The .ptau file.") var file: String
+
+    func run() throws {
+        let verdict: CeremonyWorkflows.PTauVerdict
+        do { verdict = try CeremonyWorkflows.verifyPTau(file) } catch { throw reportFailure(error) }
+        switch verdict {
+        case let .invalid(reason):
+            print("INVALID: \(reason)")
+            throw ExitCode(1)
+        case let .valid(contributions, prepared):
+            if contributions.isEmpty {
+                print("no contribution yet: a fresh ceremony file (tau = 1). Contribute before making keys from it; snarkjs's verify refuses such a file.")
+            }
+            for contribution in contributions {
+                print("contribution #\(contribution.index) \(contribution.isBeacon ? "(beacon) " : "")\(contribution.name.map { "\"\($0)\"" } ?? "(no name)"): next challenge \(hex(contribution.nextChallenge))")
+            }
+            print(prepared ? "Lagrange sections 12-15 checked" : "not prepared for phase 2 (zkinfer ptau prepare)")
+            print("Powers of tau OK")
+        }
+    }
 }

@@ -231,3 +231,54 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.
         #expect(words.suffix(2).map { String(format: "%08x", $0) } == ["3142b818", "d1a6e6ad"], "the second block")
     }
 }
+
+@Suite struct PhaseOneTests {
+    /// snarkjs's two files verify: the real contribution's proofs and its next-challenge hash, recomputed from the points.
+    @Test func fixtureFilesVerify() throws {
+        for name in ["pot12_0000.ptau", "pot12_0001.ptau"] where fixturePresent(name) {
+            let reports = try PhaseOne.verify(PTauFile.read("\(fixtures)/\(name)"))
+            #expect(reports.map(\.name) == (name == "pot12_0000.ptau" ? [] : ["First contribution"]))
+        }
+    }
+
+    @Test func tamperedFilesAreRejected() throws {
+        guard fixturePresent("pot12_0001.ptau") else { return }
+        let ptau = try PTauFile.read("\(fixtures)/pot12_0001.ptau")
+        func expectInvalid(_ fragment: String, _ edit: (inout PowersOfTau) -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+            var changed = ptau
+            edit(&changed)
+            do {
+                _ = try PhaseOne.verify(changed)
+                Issue.record("accepted a file that should fail with \"\(fragment)\"", sourceLocation: sourceLocation)
+            } catch {
+                #expect(error.reason.contains(fragment), "\(error.reason)", sourceLocation: sourceLocation)
+            }
+        }
+        expectInvalid("tau G1 powers are not successive") { $0.tauG1[100] = ($0.tauG1[100].jacobian + BN254G1.generator).affine }
+        expectInvalid("tau G2 powers are not successive") { $0.tauG2[7] = ($0.tauG2[7].jacobian + BN254G2.generator).affine }
+        expectInvalid("beta G2 does not match") { $0.betaG2 = ($0.betaG2.jacobian + BN254G2.generator).affine }
+        expectInvalid("next challenge") { $0.contributions[0].nextChallenge[3] ^= 1 }
+        expectInvalid("proof of knowledge") { $0.contributions[0].keyG2[0] = ($0.contributions[0].keyG2[0].jacobian + BN254G2.generator).affine }
+        expectInvalid("not a fresh file") { $0.contributions = [] }
+    }
+
+    /// new, contribute, beacon, prepare: each file verifies, and a corrupted Lagrange block is found.
+    @Test func aSmallCeremonyVerifies() throws {
+        let start = PhaseOne.new(power: 5)
+        #expect(try PhaseOne.verify(start).isEmpty)
+        let first = try PhaseOne.contribute(start, name: "one", rng: ChaChaStream(seed: [9, 8, 7, 6, 5, 4, 3, 2])).ptau
+        let beaconHash: [UInt8] = Array(repeating: 0xab, count: 32)
+        let second = try PhaseOne.contribute(first, name: "beacon", rng: SnarkjsRandom.beaconStream(beaconHash: beaconHash, iterationsExp: 10),
+                                             beacon: (beaconHash, 10)).ptau
+        let reread = try PTauFile.decode(PTauFile.encode(second), file: "second.ptau")
+        #expect(try PhaseOne.verify(reread).map(\.name) == ["one", "beacon"])
+        var prepared = PreparePhase2.prepare(reread)
+        #expect(try PhaseOne.verify(prepared).count == 2)
+        prepared.lagrange!.betaTauG1[9] = (prepared.lagrange!.betaTauG1[9].jacobian + BN254G1.generator).affine
+        #expect(throws: PhaseOne.Invalid.self) { try PhaseOne.verify(prepared) }
+        // A beacon whose key does not follow from its recorded hash is refused.
+        var forged = reread
+        forged.contributions[1].beaconHash = Array(repeating: 0xac, count: 32)
+        #expect(throws: PhaseOne.Invalid.self) { try PhaseOne.verify(forged) }
+    }
+}

@@ -336,8 +336,61 @@ if os.path.isdir(chain):
     code, output = zk("setup", path("big.r1cs"), "--ptau", prepared, "--zkey", path("never.zkey"))
     check("setup --ptau with a circuit too large exits 2 naming the sizes",
           code == 2 and "2^13" in output and "power 12" in output and not os.path.exists(path("never.zkey")), output)
+    # ptau verify: both of snarkjs's files (the fresh one, and the one with a real contribution); a tampered one, exit 1.
+    code, output = zk("ptau", "verify", os.path.join(chain, "pot12_0001.ptau"))
+    check("ptau verify accepts snarkjs's pot12_0001.ptau", code == 0 and '"First contribution"' in output, output)
+    code, output = zk("ptau", "verify", os.path.join(chain, "pot12_0000.ptau"))
+    check("ptau verify accepts snarkjs's fresh pot12_0000.ptau, saying it has no contribution",
+          code == 0 and "no contribution yet" in output, output)
+    with open(os.path.join(chain, "pot12_0001.ptau"), "rb") as handle:
+        ptau_bytes = bytearray(handle.read())
+    offset, ptau_sections = 12, {}
+    while offset < len(ptau_bytes):
+        kind, size = int.from_bytes(ptau_bytes[offset:offset + 4], "little"), int.from_bytes(ptau_bytes[offset + 4:offset + 12], "little")
+        ptau_sections[kind] = offset + 12
+        offset += 12 + size
+    # The contribution's next challenge follows its points (448 + 768 bytes) and partial hash (216): flip one byte.
+    ptau_bytes[ptau_sections[7] + 4 + 448 + 768 + 216 + 9] ^= 1
+    with open(path("broken_transcript.ptau"), "wb") as handle:
+        handle.write(ptau_bytes)
+    code, output = zk("ptau", "verify", path("broken_transcript.ptau"))
+    check("ptau verify rejects a broken transcript (exit 1)", code == 1 and "next challenge" in output, output)
 else:
     print(f"skipped: {chain} is absent (shared fixtures are not beside this clone)")
+
+# --- the demo model's keys from a ceremony run by zkinfer alone: ptau new, contribute, beacon, prepare, setup,
+# a phase-2 contribution; each file verifies, and the demo proves and verifies with the final key.
+ceremony = path("ceremony")
+os.makedirs(ceremony)
+demo = os.path.join(ceremony, "demo")
+run = subprocess.run([ZKINFER, "demo", "--output", demo], capture_output=True, text=True, cwd=ROOT)
+check("demo for the ceremony", run.returncode == 0, run.stderr)
+steps = [
+    ("ptau new", ["ptau", "new", "14", os.path.join(ceremony, "pot14_0000.ptau")]),
+    ("ptau contribute", ["ptau", "contribute", os.path.join(ceremony, "pot14_0000.ptau"), os.path.join(ceremony, "pot14_0001.ptau"),
+                         "--name", "first", "--entropy", "interop"]),
+    ("ptau beacon", ["ptau", "beacon", os.path.join(ceremony, "pot14_0001.ptau"), os.path.join(ceremony, "pot14_beacon.ptau"),
+                     "--hash", "00" * 31 + "2a", "--iterations", "10", "--name", "beacon"]),
+    ("ptau prepare", ["ptau", "prepare", os.path.join(ceremony, "pot14_beacon.ptau"), os.path.join(ceremony, "pot14_final.ptau")]),
+    ("ptau verify of the prepared file", ["ptau", "verify", os.path.join(ceremony, "pot14_final.ptau")]),
+    ("setup of the demo from it", ["setup", demo, "--ptau", os.path.join(ceremony, "pot14_final.ptau"), "--zkey", os.path.join(ceremony, "demo_0000.zkey"),
+                                   "--vk", os.path.join(ceremony, "unused_vk.json")]),
+    ("zkey contribute", ["zkey", "contribute", os.path.join(ceremony, "demo_0000.zkey"), os.path.join(demo, "circuit.zkey"), "--name", "phase 2"]),
+    ("zkey verify", ["zkey", "verify", os.path.join(demo, "circuit.r1cs"), os.path.join(ceremony, "pot14_final.ptau"), os.path.join(demo, "circuit.zkey")]),
+    ("export-vk", ["export-vk", os.path.join(demo, "circuit.zkey"), "--vk", os.path.join(demo, "verification_key.json")]),
+    ("prove the demo", ["prove", demo, "--input", os.path.join(ROOT, "Circuits", "digits-cnn", "input.json")]),
+    ("verify the demo", ["verify", demo]),
+]
+for name, args in steps:
+    code, output = zk(*args)
+    check(f"ceremony: {name}", code == 0, output)
+    if code != 0:
+        break
+check("ceremony: the prepared file lists both contributions",
+      '"first"' in zk("ptau", "verify", os.path.join(ceremony, "pot14_final.ptau"))[1])
+check("groth16py verifies the demo's proof under the ceremony's key",
+      groth16py_verify(os.path.join(demo, "verification_key.json"), os.path.join(demo, "proof.json"), os.path.join(demo, "public.json")))
+
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")
