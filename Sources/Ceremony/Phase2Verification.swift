@@ -28,12 +28,6 @@ public enum Phase2Verification {
         public var description: String { reason }
     }
 
-    /// e(a1, b2) = e(b1, a2), i.e. b1/a1 = b2/a2 as discrete logs; false when any point is the identity.
-    public static func sameRatio(_ a1: G1Affine, _ b1: G1Affine, _ a2: G2Affine, _ b2: G2Affine) -> Bool {
-        if a1.isInfinity || b1.isInfinity || a2.isInfinity || b2.isInfinity { return false }
-        return BN254Pairing.pairingCheck([(a1, b2), ((-b1.jacobian).affine, a2)])
-    }
-
     /// The hash a contribution adds to the transcript: deltaAfter, g1_s, g1_sx, g2_spx (uncompressed), transcript.
     static func publicKeyBytes(_ contribution: ZKeyContributions.Contribution) -> [UInt8] {
         Uncompressed.g1(contribution.deltaAfter) + Uncompressed.g1(contribution.g1S) + Uncompressed.g1(contribution.g1SX)
@@ -54,10 +48,10 @@ public enum Phase2Verification {
             transcript.update(Uncompressed.g1(contribution.g1SX))
             guard transcript.finalize() == contribution.transcript else { throw Invalid(reason: "\(label): inconsistent transcript") }
             let g2SP = SnarkjsRandom.hashToG2(contribution.transcript)
-            guard sameRatio(contribution.g1S, contribution.g1SX, g2SP, contribution.g2SPX) else {
+            guard SameRatio.holds(contribution.g1S, contribution.g1SX, g2SP, contribution.g2SPX) else {
                 throw Invalid(reason: "\(label): the proof of knowledge fails (g1_s, g1_sx and g2_spx do not have the same ratio)")
             }
-            guard sameRatio(delta, contribution.deltaAfter, g2SP, contribution.g2SPX) else {
+            guard SameRatio.holds(delta, contribution.deltaAfter, g2SP, contribution.g2SPX) else {
                 throw Invalid(reason: "\(label): deltaAfter does not follow the previous delta and the public key")
             }
             if contribution.type == 1 {
@@ -90,7 +84,7 @@ public enum Phase2Verification {
         try require(key.beta2 == initial.beta2, "beta2 differs from the initial key's")
         try require(key.gamma2 == initial.gamma2, "gamma2 differs from the initial key's")
         try require(key.delta1 == delta, "delta1 is not the last contribution's deltaAfter")
-        try require(sameRatio(BN254G1.generator, delta, BN254G2.generator, key.delta2), "delta2 does not match delta1")
+        try require(SameRatio.holds(BN254G1.generator, delta, BN254G2.generator, key.delta2), "delta2 does not match delta1")
         try require(key.ic == initial.ic, "the IC section differs from the initial key's")
         try require(key.coefficients == initial.coefficients, "the coefficients section differs from the initial key's")
         try require(key.a == initial.a, "the A section differs from the initial key's")
@@ -104,7 +98,7 @@ public enum Phase2Verification {
             let combinedInitial = MSM.g1(bases: start, scalars: scalars).affine
             let combinedFinal = MSM.g1(bases: final, scalars: scalars).affine
             if combinedInitial.isInfinity && combinedFinal.isInfinity { continue }
-            try require(sameRatio(combinedInitial, combinedFinal, key.delta2, initial.delta2),
+            try require(SameRatio.holds(combinedInitial, combinedFinal, key.delta2, initial.delta2),
                         "the \(name) section is not the initial key's divided by delta")
         }
         return Report(circuitHash: contributions.circuitHash, contributions: reports)

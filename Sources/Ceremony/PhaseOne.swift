@@ -163,7 +163,7 @@ public enum PhaseOne {
     /// snarkjs's `verifyContribution`: the beacon's key, the three proofs of knowledge, and each point following
     /// the previous one by the contributor's secret.
     static func verifyContribution(_ current: PTauContribution, after previous: Previous, label: String) throws(Invalid) {
-        let same = Phase2Verification.sameRatio
+        let same = SameRatio.holds
         if current.type == 1 {
             guard let hash = current.beaconHash, let exponent = current.numIterationsExp, exponent <= 63 else {
                 throw Invalid(reason: "\(label): a beacon without its hash or iteration count")
@@ -269,14 +269,14 @@ public enum PhaseOne {
         let scalars = randomScalars(points.count - 1)
         let first = MSM.g1(bases: Array(points.dropLast()), scalars: scalars).affine
         let second = MSM.g1(bases: Array(points.dropFirst()), scalars: scalars).affine
-        return Phase2Verification.sameRatio(first, second, g2, tauG2)
+        return SameRatio.holds(first, second, g2, tauG2)
     }
 
     static func consecutiveRatioG2(_ points: [G2Affine], _ g1: G1Affine, _ tauG1: G1Affine) -> Bool {
         let scalars = randomScalars(points.count - 1)
         let first = MSM.g2(bases: Array(points.dropLast()), scalars: scalars).affine
         let second = MSM.g2(bases: Array(points.dropFirst()), scalars: scalars).affine
-        return Phase2Verification.sameRatio(g1, tauG1, first, second)
+        return SameRatio.holds(g1, tauG1, first, second)
     }
 
     /// sum r_i L_i = sum_j c_j tau^j G with c = the inverse DFT of r (L = the inverse DFT of the powers).

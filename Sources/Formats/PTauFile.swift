@@ -204,11 +204,8 @@ public enum PTauFile {
             writer.bytes += contribution.partialHash
             writer.bytes += contribution.nextChallenge
             writer.u32(contribution.type)
-            let parameters = ContributionParameters.encode(
-                name: contribution.name, type: contribution.type, numIterationsExp: contribution.numIterationsExp,
-                beaconHash: contribution.beaconHash)
-            writer.u32(parameters.count)
-            writer.bytes += parameters
+            ContributionParameters.write(into: &writer, name: contribution.name, type: contribution.type,
+                                         numIterationsExp: contribution.numIterationsExp, beaconHash: contribution.beaconHash)
         }
         return writer.bytes
     }

@@ -69,11 +69,8 @@ public struct ZKeyContributions: Sendable, Equatable {
             writer.g2Montgomery(contribution.g2SPX)
             writer.bytes += contribution.transcript
             writer.u32(contribution.type)
-            let parameters = ContributionParameters.encode(
-                name: contribution.name, type: contribution.type, numIterationsExp: contribution.numIterationsExp,
-                beaconHash: contribution.beaconHash)
-            writer.u32(parameters.count)
-            writer.bytes += parameters
+            ContributionParameters.write(into: &writer, name: contribution.name, type: contribution.type,
+                                         numIterationsExp: contribution.numIterationsExp, beaconHash: contribution.beaconHash)
         }
         return writer.bytes
     }
@@ -105,6 +102,13 @@ enum ContributionParameters {
             }
         }
         return (name, iterations, beaconHash)
+    }
+
+    /// Appends the u32 length and the parameters.
+    static func write(into writer: inout BinaryWriter, name: String?, type: UInt32, numIterationsExp: UInt8?, beaconHash: [UInt8]?) {
+        let parameters = encode(name: name, type: type, numIterationsExp: numIterationsExp, beaconHash: beaconHash)
+        writer.u32(parameters.count)
+        writer.bytes += parameters
     }
 
     static func encode(name: String?, type: UInt32, numIterationsExp: UInt8?, beaconHash: [UInt8]?) -> [UInt8] {

@@ -93,7 +93,7 @@ struct Setup: ParsableCommand {
                 r1csPath: model ? files.r1cs : circuit, zkeyPath: zkeyPath, verificationKeyPath: vk ?? (model ? files.verificationKey : nil),
                 progress: terminalProgress("setup", timings: timings))
             print("setup: \(result.constraintCount) constraints, \(result.wireCount) wires, \(result.publicCount) public, domain \(result.domainSize) -> \(zkeyPath)")
-            printError("warning: single-party setup; the toxic waste existed in this process. Use a ceremony for production keys.")
+            printError("warning: single-party setup, for development only: the toxic waste existed in this process. For production keys use setup --ptau and zkey contribute (README: Production keys).")
         } catch { throw reportFailure(error) }
     }
 }

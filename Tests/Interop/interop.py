@@ -244,6 +244,16 @@ expect_exit_2("a negative public signal", public_value=["-1"] + public[1:])
 expect_exit_2("a truncated binary proof", proof_bytes=binary[:255])
 expect_exit_2("a binary proof with a coordinate >= p", proof_bytes=(P + 1).to_bytes(32, "big") + binary[32:])
 
+def section_offsets(data):
+    """Where each section's body starts in an iden3 binary file (magic, version, count, then type/size/body)."""
+    offset, sections = 12, {}
+    while offset < len(data):
+        kind, size = int.from_bytes(data[offset:offset + 4], "little"), int.from_bytes(data[offset + 4:offset + 12], "little")
+        sections[kind] = offset + 12
+        offset += 12 + size
+    return sections
+
+
 # --- setup from snarkjs's powers of tau (../shared/fixtures: a real snarkjs chain) -----------------
 chain = os.path.join(ROOT, "..", "shared", "fixtures", "snarkjs-pot12-chain")
 if os.path.isdir(chain):
@@ -281,11 +291,7 @@ if os.path.isdir(chain):
     check("zkey verify --initial accepts it too", code == 0 and "ZKey OK" in output, output)
     with open(final, "rb") as handle:
         data = bytearray(handle.read())
-    offset, sections = 12, {}
-    while offset < len(data):
-        kind, size = int.from_bytes(data[offset:offset + 4], "little"), int.from_bytes(data[offset + 4:offset + 12], "little")
-        sections[kind] = offset + 12
-        offset += 12 + size
+    sections = section_offsets(data)
     transcript = sections[10] + 64 + 4 + 3 * 64 + 128  # circuit hash, count, deltaAfter, g1_s, g1_sx, g2_spx
     data[transcript + 5] ^= 1
     with open(path("tampered_final.zkey"), "wb") as handle:
@@ -344,11 +350,7 @@ if os.path.isdir(chain):
           code == 0 and "no contribution yet" in output, output)
     with open(os.path.join(chain, "pot12_0001.ptau"), "rb") as handle:
         ptau_bytes = bytearray(handle.read())
-    offset, ptau_sections = 12, {}
-    while offset < len(ptau_bytes):
-        kind, size = int.from_bytes(ptau_bytes[offset:offset + 4], "little"), int.from_bytes(ptau_bytes[offset + 4:offset + 12], "little")
-        ptau_sections[kind] = offset + 12
-        offset += 12 + size
+    ptau_sections = section_offsets(ptau_bytes)
     # The contribution's next challenge follows its points (448 + 768 bytes) and partial hash (216): flip one byte.
     ptau_bytes[ptau_sections[7] + 4 + 448 + 768 + 216 + 9] ^= 1
     with open(path("broken_transcript.ptau"), "wb") as handle:
