@@ -262,17 +262,8 @@ public enum ModelWorkflows {
                 throw .input(FormatError(file: weightsPath, problem: error.description))
             }
         }
-        let graphInputs = compiled.model.inputs.map { GraphInput(name: $0.name, type: TensorType(.float, $0.shape), range: $0.declaredRange) }
-        let samples = try ModelInputs.read(inputPath, inputs: graphInputs)
-        guard samples.count == 1 else { throw .input(FormatError(file: inputPath, problem: "holds \(samples.count) samples; prove takes one")) }
-        let lowered: LoweredModel
-        do {
-            let quantized = try compiled.model.quantizeInputs(samples[0])
-            progress?("witness", 0)
-            lowered = try Lowering.lower(compiled.model, inputs: quantized)
-        } catch {
-            throw .input(FormatError(file: inputPath, problem: error.description))
-        }
+        progress?("witness", 0)
+        let lowered = try lower(compiled, inputPath: inputPath)
         let key: ProvingKey
         do {
             progress?("reading the proving key", 0)
@@ -296,6 +287,19 @@ public enum ModelWorkflows {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do { try FileIO.writeAtomically(Array(try! encoder.encode(inference)), to: files.output) } catch { throw .input(error) }
         return inference
+    }
+
+    /// The model run on one input (a file of one sample): its witness and outputs.
+    static func lower(_ compiled: CompiledModel, inputPath: String) throws(Workflows.Failure) -> LoweredModel {
+        let graphInputs = compiled.model.inputs.map { GraphInput(name: $0.name, type: TensorType(.float, $0.shape), range: $0.declaredRange) }
+        let samples = try ModelInputs.read(inputPath, inputs: graphInputs)
+        guard samples.count == 1 else { throw .input(FormatError(file: inputPath, problem: "holds \(samples.count) samples; prove takes one")) }
+        do {
+            let quantized = try compiled.model.quantizeInputs(samples[0])
+            return try Lowering.lower(compiled.model, inputs: quantized)
+        } catch {
+            throw .input(FormatError(file: inputPath, problem: error.description))
+        }
     }
 
     /// What `verify` on a model directory reports.

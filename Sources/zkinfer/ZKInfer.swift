@@ -9,6 +9,6 @@ struct ZKInfer: ParsableCommand {
             Exit codes: 0 success (verify: valid proof), 1 invalid proof, 2 unreadable or malformed input, \
             3 witness does not satisfy the circuit, 4 rejected by the proving system, 64 bad usage.
             """,
-        subcommands: [Demo.self, Compile.self, Inspect.self, Setup.self, PTau.self, ZKey.self, Prove.self, Verify.self, ExportVerificationKey.self, ExportVerifier.self, Calldata.self, VerifyEVM.self, ExampleCircuit.self, SelfCheck.self]
+        subcommands: [Demo.self, Compile.self, Inspect.self, Setup.self, PTau.self, ZKey.self, Prove.self, Verify.self, ExportVerificationKey.self, ExportVerifier.self, Calldata.self, VerifyEVM.self, Bench.self, ExampleCircuit.self, SelfCheck.self]
     )
 }
