@@ -55,13 +55,33 @@ public enum SnarkjsJSON {
         do { return try G2Affine(snarkjs: strings) } catch { throw FormatError(file: file, problem: "\(name): \(error)") }
     }
 
-    static func checkProtocol(_ object: [String: Any], file: String) throws(FormatError) {
-        if let protocolName = object["protocol"] as? String, protocolName != "groth16" {
-            throw FormatError(file: file, problem: "protocol is \"\(protocolName)\", expected \"groth16\"")
+    /// The curve names snarkjs's `getCurveFromName` maps to BN254: upper-cased, non-alphanumerics dropped,
+    /// one of BN128, BN254 or ALTBN128 (so "bn128", "bn254", "alt_bn128" and "BN-254" all qualify).
+    public static func isBN254CurveName(_ name: String) -> Bool {
+        let normalized = String(name.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) })
+        return ["BN128", "BN254", "ALTBN128"].contains(normalized)
+    }
+
+    /// `protocol` must be "groth16" and `curve` a BN254 name. A verification key must carry both (snarkjs chooses
+    /// its verifier and curve from them); a proof may leave them out, but a value that is there must be right.
+    static func checkProtocol(_ object: [String: Any], file: String, required: Bool) throws(FormatError) {
+        for (key, isValid, expected) in [("protocol", { $0 == "groth16" }, "\"groth16\""),
+                                         ("curve", isBN254CurveName, "\"bn128\" (or bn254, alt_bn128)")] as [(String, (String) -> Bool, String)] {
+            guard let raw = object[key] else {
+                if required { throw FormatError(file: file, problem: "missing \"\(key)\" (expected \(expected))") }
+                continue
+            }
+            guard let value = raw as? String else { throw FormatError(file: file, problem: "\"\(key)\" must be a string, expected \(expected)") }
+            guard isValid(value) else { throw FormatError(file: file, problem: "\(key) is \"\(value)\", expected \(expected)") }
         }
-        if let curve = object["curve"] as? String, curve != "bn128", curve != "bn254" {
-            throw FormatError(file: file, problem: "curve is \"\(curve)\", expected \"bn128\"")
+    }
+
+    /// A JSON integer: not a boolean (an NSNumber of type "c") and not a fraction ("d"), even one equal to an integer.
+    static func integer(_ raw: Any) -> Int? {
+        guard let number = raw as? NSNumber, ["i", "l", "q", "s", "I", "L", "Q", "S"].contains(String(cString: number.objCType)) else {
+            return nil
         }
+        return number.intValue
     }
 
     // MARK: proof.json
@@ -70,7 +90,7 @@ public enum SnarkjsJSON {
         guard let object = try parse(bytes, file: file) as? [String: Any] else {
             throw FormatError(file: file, problem: "a proof must be a JSON object")
         }
-        try checkProtocol(object, file: file)
+        try checkProtocol(object, file: file, required: false)
         return Proof(
             a: try g1(try field(object, "pi_a", as: Any.self, file: file), "pi_a", file: file),
             b: try g2(try field(object, "pi_b", as: Any.self, file: file), "pi_b", file: file),
@@ -111,23 +131,37 @@ public enum SnarkjsJSON {
         guard let object = try parse(bytes, file: file) as? [String: Any] else {
             throw FormatError(file: file, problem: "a verification key must be a JSON object")
         }
-        try checkProtocol(object, file: file)
+        try checkProtocol(object, file: file, required: true)
         let ic = try field(object, "IC", as: [Any].self, file: file)
         guard !ic.isEmpty else { throw FormatError(file: file, problem: "IC is empty") }
-        if let count = object["nPublic"] {
-            guard let number = count as? Int, number == ic.count - 1 else {
-                throw FormatError(file: file, problem: "nPublic does not match IC's \(ic.count) points (expected \(ic.count - 1))")
-            }
+        guard let count = object["nPublic"] else {
+            throw FormatError(file: file, problem: "missing \"nPublic\" (IC's \(ic.count) points mean \(ic.count - 1) public signals)")
+        }
+        guard let number = integer(count), number == ic.count - 1 else {
+            throw FormatError(file: file, problem: "nPublic does not match IC's \(ic.count) points (expected \(ic.count - 1))")
         }
         let icPoints = try ic.enumerated().map { (index: Int, raw: Any) throws(FormatError) -> G1Affine in
             try g1(raw, "IC[\(index)]", file: file)
         }
-        return VerifyingKey(
+        let key = VerifyingKey(
             alpha1: try g1(try field(object, "vk_alpha_1", as: Any.self, file: file), "vk_alpha_1", file: file),
             beta2: try g2(try field(object, "vk_beta_2", as: Any.self, file: file), "vk_beta_2", file: file),
             gamma2: try g2(try field(object, "vk_gamma_2", as: Any.self, file: file), "vk_gamma_2", file: file),
             delta2: try g2(try field(object, "vk_delta_2", as: Any.self, file: file), "vk_delta_2", file: file),
             ic: icPoints)
+        // snarkjs writes e(alpha, beta) for verifiers that skip the pairing: when present it must be exactly that.
+        if let raw = object["vk_alphabeta_12"] {
+            guard let halves = raw as? [[[String]]], halves.count == 2, halves.allSatisfy({ $0.count == 3 && $0.allSatisfy { $0.count == 2 } }) else {
+                throw FormatError(file: file, problem: "vk_alphabeta_12 must be 2 x 3 pairs of decimal strings (an Fq12 element)")
+            }
+            let written: [Fq]
+            do { written = try halves.flatMap { $0.flatMap { $0 } }.map { (text: String) throws(FieldEncodingError) -> Fq in try Fq(decimal: text) } }
+            catch { throw FormatError(file: file, problem: "vk_alphabeta_12: \(error)") }
+            let expected = key.alphaBeta
+            let actual = [expected.c0.c0, expected.c0.c1, expected.c0.c2, expected.c1.c0, expected.c1.c1, expected.c1.c2].flatMap { [$0.c0, $0.c1] }
+            guard written == actual else { throw FormatError(file: file, problem: "vk_alphabeta_12 is not e(vk_alpha_1, vk_beta_2)") }
+        }
+        return key
     }
 
     public static func encodeVerifyingKey(_ key: VerifyingKey) -> String {
