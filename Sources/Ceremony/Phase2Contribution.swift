@@ -43,8 +43,8 @@ public enum Phase2Contribution {
         updated.delta1 = (key.delta1 * secret).affine
         updated.delta2 = (key.delta2 * secret).affine
         let inverse = secret.inverse()!
-        updated.c = scaled(key.c, by: inverse)
-        updated.h = scaled(key.h, by: inverse)
+        updated.c = PointBatches.scaled(key.c, by: inverse)
+        updated.h = PointBatches.scaled(key.h, by: inverse)
 
         let contribution = ZKeyContributions.Contribution(
             deltaAfter: updated.delta1, g1S: g1S, g1SX: g1SX, g2SPX: g2SPX, transcript: transcriptHash,
@@ -52,18 +52,5 @@ public enum Phase2Contribution {
         var section = contributions
         section.contributions.append(contribution)
         return Result(key: updated, contributions: section, hash: Digest.blake2b512(Phase2Verification.publicKeyBytes(contribution)))
-    }
-
-    static func scaled(_ points: [G1Affine], by scalar: Fr) -> [G1Affine] {
-        let limbs = scalar.canonicalLimbs
-        let scalarLimbs = [limbs.0, limbs.1, limbs.2, limbs.3]
-        var output = [G1Jacobian](repeating: .infinity, count: points.count)
-        output.withUnsafeMutableBufferPointer { buffer in
-            let shared = UnsafeSendableBox(buffer)
-            Parallel.forEachChunk(count: points.count, minimumChunk: 64) { range in
-                for index in range { shared.value[index] = points[index].jacobian.multiplied(byLimbs: scalarLimbs) }
-            }
-        }
-        return JacobianPoint.batchAffine(output)
     }
 }

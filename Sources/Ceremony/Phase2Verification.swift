@@ -92,9 +92,8 @@ public enum Phase2Verification {
         try require(key.b2 == initial.b2, "the B2 section differs from the initial key's")
         try require(key.c.count == initial.c.count && key.h.count == initial.h.count, "the C or H section has the wrong size")
         // C and H were divided by delta: a random combination of each, against the initial key's, has delta's ratio.
-        var generator = SystemRandomNumberGenerator()
         for (name, final, start) in [("C", key.c, initial.c), ("H", key.h, initial.h)] where !final.isEmpty {
-            let scalars = (0..<final.count).map { _ in Fr(UInt64.random(in: 1...UInt64.max, using: &generator)) }
+            let scalars = PointBatches.randomScalars(final.count)
             let combinedInitial = MSM.g1(bases: start, scalars: scalars).affine
             let combinedFinal = MSM.g1(bases: final, scalars: scalars).affine
             if combinedInitial.isInfinity && combinedFinal.isInfinity { continue }

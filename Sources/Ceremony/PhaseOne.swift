@@ -90,15 +90,22 @@ public enum PhaseOne {
         g1.flatMap(Uncompressed.g1) + g2SPX.flatMap(Uncompressed.g2)
     }
 
+    /// Absorbs sections 2-6 (tau G1, tau G2, alpha and beta tau G1, beta G2) in one of the transcript encodings.
+    static func absorbPoints(
+        of ptau: PowersOfTau, into hasher: inout Digest, g1: (G1Affine) -> [UInt8], g2: (G2Affine) -> [UInt8]
+    ) {
+        for point in ptau.tauG1 { hasher.update(g1(point)) }
+        for point in ptau.tauG2 { hasher.update(g2(point)) }
+        for point in ptau.alphaTauG1 { hasher.update(g1(point)) }
+        for point in ptau.betaTauG1 { hasher.update(g1(point)) }
+        hasher.update(g2(ptau.betaG2))
+    }
+
     /// BLAKE2b(challenge, the response's points compressed, the public key uncompressed).
     static func responseHash(challenge: [UInt8], ptau: PowersOfTau, g1: [G1Affine], g2SPX: [G2Affine]) -> [UInt8] {
         var hasher = Digest(.blake2b512)
         hasher.update(challenge)
-        for point in ptau.tauG1 { hasher.update(Compressed.g1(point)) }
-        for point in ptau.tauG2 { hasher.update(Compressed.g2(point)) }
-        for point in ptau.alphaTauG1 { hasher.update(Compressed.g1(point)) }
-        for point in ptau.betaTauG1 { hasher.update(Compressed.g1(point)) }
-        hasher.update(Compressed.g2(ptau.betaG2))
+        absorbPoints(of: ptau, into: &hasher, g1: Compressed.g1, g2: Compressed.g2)
         hasher.update(publicKeyBytes(g1: g1, g2SPX: g2SPX))
         return hasher.finalize()
     }
@@ -107,11 +114,7 @@ public enum PhaseOne {
     static func nextChallenge(responseHash: [UInt8], ptau: PowersOfTau) -> [UInt8] {
         var hasher = Digest(.blake2b512)
         hasher.update(responseHash)
-        for point in ptau.tauG1 { hasher.update(Uncompressed.g1(point)) }
-        for point in ptau.tauG2 { hasher.update(Uncompressed.g2(point)) }
-        for point in ptau.alphaTauG1 { hasher.update(Uncompressed.g1(point)) }
-        for point in ptau.betaTauG1 { hasher.update(Uncompressed.g1(point)) }
-        hasher.update(Uncompressed.g2(ptau.betaG2))
+        absorbPoints(of: ptau, into: &hasher, g1: Uncompressed.g1, g2: Uncompressed.g2)
         return hasher.finalize()
     }
 
@@ -129,10 +132,10 @@ public enum PhaseOne {
         let powers = EvaluationDomain<Fr>.powers(of: tau, count: ptau.tauG1.count)
         var next = ptau
         next.lagrange = nil
-        next.tauG1 = scaled(ptau.tauG1, powers)
-        next.tauG2 = scaled(ptau.tauG2, Array(powers.prefix(ptau.tauG2.count)))
-        next.alphaTauG1 = scaled(ptau.alphaTauG1, powers.prefix(ptau.alphaTauG1.count).map { $0 * alpha })
-        next.betaTauG1 = scaled(ptau.betaTauG1, powers.prefix(ptau.betaTauG1.count).map { $0 * beta })
+        next.tauG1 = PointBatches.scaled(ptau.tauG1, powers)
+        next.tauG2 = PointBatches.scaled(ptau.tauG2, Array(powers.prefix(ptau.tauG2.count)))
+        next.alphaTauG1 = PointBatches.scaled(ptau.alphaTauG1, powers.prefix(ptau.alphaTauG1.count).map { $0 * alpha })
+        next.betaTauG1 = PointBatches.scaled(ptau.betaTauG1, powers.prefix(ptau.betaTauG1.count).map { $0 * beta })
         next.betaG2 = (ptau.betaG2 * beta).affine
         let response = responseHash(challenge: challenge, ptau: next, g1: key.g1, g2SPX: key.g2SPX)
         next.contributions.append(PTauContribution(
@@ -141,17 +144,6 @@ public enum PhaseOne {
             nextChallenge: nextChallenge(responseHash: response, ptau: next), type: beacon == nil ? 0 : 1, name: name,
             numIterationsExp: beacon?.iterationsExp, beaconHash: beacon?.hash))
         return (next, response)
-    }
-
-    static func scaled<C: ShortWeierstrassCurve>(_ points: [AffinePoint<C>], _ scalars: [Fr]) -> [AffinePoint<C>] {
-        var output = [JacobianPoint<C>](repeating: .infinity, count: points.count)
-        output.withUnsafeMutableBufferPointer { buffer in
-            let shared = UnsafeSendableBox(buffer)
-            Parallel.forEachChunk(count: points.count, minimumChunk: 64) { range in
-                for index in range { shared.value[index] = points[index] * scalars[index] }
-            }
-        }
-        return JacobianPoint.batchAffine(output)
     }
 
     /// The points before a contribution (the generators before the first) and the challenge it answered.
@@ -259,21 +251,16 @@ public enum PhaseOne {
         return reports
     }
 
-    static func randomScalars(_ count: Int) -> [Fr] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in Fr(UInt64.random(in: 1...UInt64.max, using: &generator)) }
-    }
-
     /// sum r_i P_(i+1) = tau sum r_i P_i, checked as e(sum r_i P_i, tau G2) = e(sum r_i P_(i+1), G2).
     static func consecutiveRatio(_ points: [G1Affine], _ g2: G2Affine, _ tauG2: G2Affine) -> Bool {
-        let scalars = randomScalars(points.count - 1)
+        let scalars = PointBatches.randomScalars(points.count - 1)
         let first = MSM.g1(bases: Array(points.dropLast()), scalars: scalars).affine
         let second = MSM.g1(bases: Array(points.dropFirst()), scalars: scalars).affine
         return SameRatio.holds(first, second, g2, tauG2)
     }
 
     static func consecutiveRatioG2(_ points: [G2Affine], _ g1: G1Affine, _ tauG1: G1Affine) -> Bool {
-        let scalars = randomScalars(points.count - 1)
+        let scalars = PointBatches.randomScalars(points.count - 1)
         let first = MSM.g2(bases: Array(points.dropLast()), scalars: scalars).affine
         let second = MSM.g2(bases: Array(points.dropFirst()), scalars: scalars).affine
         return SameRatio.holds(g1, tauG1, first, second)
@@ -288,7 +275,7 @@ public enum PhaseOne {
         let block = Array(PowersOfTau.Lagrange.block(lagrange, power: k))
         var bases = Array(powers.prefix(n))
         if bases.count < n { bases.append(.infinity) }
-        let scalars = randomScalars(n)
+        let scalars = PointBatches.randomScalars(n)
         var coefficients = scalars
         EvaluationDomain<Fr>(logSize: k)!.inverseNTT(&coefficients)
         return msm(block, scalars) == msm(bases, coefficients)

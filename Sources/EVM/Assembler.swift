@@ -1,4 +1,5 @@
 import BigNum
+import Formats
 
 /// The EVM opcodes the generated verifier uses (values from the Yellow Paper).
 public enum Opcode: UInt8, Sendable, CaseIterable {
@@ -75,7 +76,6 @@ public struct EVMAssembly: Sendable {
         precondition(size <= 0xFFFF, "code too large for two-byte label pushes")
         var code: [UInt8] = []
         var listing = ""
-        func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
         func line(_ text: String) { listing += String(format: "%04x  ", code.count) + text + "\n" }
         for item in items {
             switch item {
@@ -83,7 +83,7 @@ public struct EVMAssembly: Sendable {
                 if opcode != .jumpDest { line(opcode.mnemonic) }
                 code.append(opcode.rawValue)
             case let .push(bytes):
-                line(bytes.isEmpty ? "PUSH0" : "PUSH\(bytes.count) 0x\(hex(bytes))")
+                line(bytes.isEmpty ? "PUSH0" : "PUSH\(bytes.count) 0x\(Hex.encode(bytes))")
                 code.append(bytes.isEmpty ? Opcode.push0.rawValue : Opcode.push1.rawValue + UInt8(bytes.count - 1))
                 code += bytes
             case let .pushLabel(name):
@@ -95,7 +95,7 @@ public struct EVMAssembly: Sendable {
                 line("JUMPDEST")
             case let .data(name, bytes):
                 listing += "\(name):  ; \(bytes.count) bytes of data\n"
-                for chunk in stride(from: 0, to: bytes.count, by: 32) { line("0x" + hex(Array(bytes[chunk..<min(chunk + 32, bytes.count)]))) }
+                for chunk in stride(from: 0, to: bytes.count, by: 32) { line("0x" + Hex.encode(bytes[chunk..<min(chunk + 32, bytes.count)])) }
                 code += bytes
             case let .comment(text):
                 listing += "      ; \(text)\n"

@@ -25,7 +25,7 @@ public enum VerifierCalldata {
             """
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String { "0x" + bytes.map { String(format: "%02x", $0) }.joined() }
+    public static func hex(_ bytes: [UInt8]) -> String { "0x" + Hex.encode(bytes) }
     static func quoted(_ bytes: [UInt8]) -> String { "\"\(hex(bytes))\"" }
 
     /// The proof's eight calldata words and the signals, each quoted 0x-hex.

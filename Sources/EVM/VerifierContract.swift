@@ -11,7 +11,7 @@ import Groth16
 /// it reverts only for another selector or a call carrying value.
 public struct VerifierContract: Sendable {
     /// EIP-170's limit on deployed code.
-    public static let maximumCodeSize = 24_576
+    public static let maximumCodeSize = GasSchedule.maximumCodeSize
 
     public let key: VerifyingKey
     /// The weight commitment folded into the key, when the contract is bound to one model.

@@ -197,3 +197,48 @@ struct Iden3Container {
         return writer.bytes
     }
 }
+
+extension Iden3Container {
+    /// A section of exactly `count` G1 points; `context` ends the size error (for example " for power 12").
+    func g1Points(_ type: UInt32, _ name: String, count: Int, context: String = "") throws(FormatError) -> [G1Affine] {
+        var reader = try pointSection(type, name, count: count, bytesEach: 64, group: "G1", context: context)
+        var points: [G1Affine] = []
+        points.reserveCapacity(count)
+        for index in 0..<count { points.append(try reader.g1Montgomery("\(name)[\(index)]")) }
+        return points
+    }
+
+    /// A section of exactly `count` G2 points, subgroup-checked when asked.
+    func g2Points(_ type: UInt32, _ name: String, count: Int, checkSubgroup: Bool, context: String = "") throws(FormatError) -> [G2Affine] {
+        var reader = try pointSection(type, name, count: count, bytesEach: 128, group: "G2", context: context)
+        var points: [G2Affine] = []
+        points.reserveCapacity(count)
+        for index in 0..<count { points.append(try reader.g2Montgomery("\(name)[\(index)]", checkSubgroup: checkSubgroup)) }
+        return points
+    }
+
+    private func pointSection(_ type: UInt32, _ name: String, count: Int, bytesEach: Int, group: String, context: String) throws(FormatError) -> BinaryReader {
+        let reader = try self.reader(type, name)
+        guard reader.remaining == bytesEach * count else {
+            throw reader.error("section \(type) (\(name)) has \(reader.remaining) bytes, expected \(count) \(group) points (\(bytesEach * count) bytes)\(context)")
+        }
+        return reader
+    }
+}
+
+extension BinaryWriter {
+    /// A section body of G1 points (Montgomery form, infinity as zeros).
+    static func g1Points(_ points: [G1Affine]) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.bytes.reserveCapacity(64 * points.count)
+        for point in points { writer.g1Montgomery(point) }
+        return writer.bytes
+    }
+
+    static func g2Points(_ points: [G2Affine]) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.bytes.reserveCapacity(128 * points.count)
+        for point in points { writer.g2Montgomery(point) }
+        return writer.bytes
+    }
+}

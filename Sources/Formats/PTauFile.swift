@@ -87,25 +87,12 @@ public enum PTauFile {
         try container.finished(header, "1 (header)")
         guard (1...maximumPower).contains(power) else { throw header.error("power \(power) is outside 1...\(maximumPower)") }
 
+        let context = " for power \(power)"
         func g1Section(_ type: UInt32, _ name: String, count: Int) throws(FormatError) -> [G1Affine] {
-            var reader = try container.reader(type, name)
-            guard reader.remaining == 64 * count else {
-                throw reader.error("section \(type) (\(name)) has \(reader.remaining) bytes, expected \(count) G1 points (\(64 * count) bytes) for power \(power)")
-            }
-            var points: [G1Affine] = []
-            points.reserveCapacity(count)
-            for index in 0..<count { points.append(try reader.g1Montgomery("\(name)[\(index)]")) }
-            return points
+            try container.g1Points(type, name, count: count, context: context)
         }
         func g2Section(_ type: UInt32, _ name: String, count: Int) throws(FormatError) -> [G2Affine] {
-            var reader = try container.reader(type, name)
-            guard reader.remaining == 128 * count else {
-                throw reader.error("section \(type) (\(name)) has \(reader.remaining) bytes, expected \(count) G2 points (\(128 * count) bytes) for power \(power)")
-            }
-            var points: [G2Affine] = []
-            points.reserveCapacity(count)
-            for index in 0..<count { points.append(try reader.g2Montgomery("\(name)[\(index)]", checkSubgroup: checkSubgroup)) }
-            return points
+            try container.g2Points(type, name, count: count, checkSubgroup: checkSubgroup, context: context)
         }
         let n = 1 << power
         let tauG1 = try g1Section(2, "tauG1", count: 2 * n - 1)
@@ -168,18 +155,7 @@ public enum PTauFile {
         header.limbs(FqParameters.modulusLimbs)
         header.u32(ptau.power)
         header.u32(ptau.ceremonyPower)
-        func g1(_ points: [G1Affine]) -> [UInt8] {
-            var writer = BinaryWriter()
-            writer.bytes.reserveCapacity(64 * points.count)
-            for point in points { writer.g1Montgomery(point) }
-            return writer.bytes
-        }
-        func g2(_ points: [G2Affine]) -> [UInt8] {
-            var writer = BinaryWriter()
-            writer.bytes.reserveCapacity(128 * points.count)
-            for point in points { writer.g2Montgomery(point) }
-            return writer.bytes
-        }
+        let g1 = BinaryWriter.g1Points, g2 = BinaryWriter.g2Points
         var sections: [(UInt32, [UInt8])] = [
             (1, header.bytes), (2, g1(ptau.tauG1)), (3, g2(ptau.tauG2)), (4, g1(ptau.alphaTauG1)), (5, g1(ptau.betaTauG1)),
             (6, g2([ptau.betaG2])), (7, encodeContributions(ptau.contributions)),

@@ -37,14 +37,7 @@ public enum ZKeyFile {
         let delta2 = try header.g2Montgomery("delta2", checkSubgroup: true)
         try container.finished(header, "2 (header)")
 
-        func points(_ type: UInt32, _ name: String, count: Int) throws(FormatError) -> [G1Affine] {
-            var reader = try container.reader(type, name)
-            guard reader.remaining == 64 * count else {
-                throw reader.error("section \(type) (\(name)) has \(reader.remaining) bytes, expected \(count) G1 points (\(64 * count) bytes)")
-            }
-            return try (0..<count).map { (index: Int) throws(FormatError) -> G1Affine in try reader.g1Montgomery("\(name)[\(index)]") }
-        }
-        let ic = try points(3, "IC", count: publicCount + 1)
+        let ic = try container.g1Points(3, "IC", count: publicCount + 1)
 
         var coefficientReader = try container.reader(4, "coefficients")
         let coefficientCount = try coefficientReader.count("coefficient count", minimumBytesEach: 44)
@@ -70,17 +63,11 @@ public enum ZKeyFile {
             coefficients.append(MatrixEntry(matrix: matrix, constraint: constraint, wire: wire, value: value))
         }
 
-        let a = try points(5, "A", count: wireCount)
-        let b1 = try points(6, "B1", count: wireCount)
-        var b2Reader = try container.reader(7, "B2")
-        guard b2Reader.remaining == 128 * wireCount else {
-            throw b2Reader.error("section 7 (B2) has \(b2Reader.remaining) bytes, expected \(wireCount) G2 points (\(128 * wireCount) bytes)")
-        }
-        let b2 = try (0..<wireCount).map { (index: Int) throws(FormatError) -> G2Affine in
-            try b2Reader.g2Montgomery("B2[\(index)]", checkSubgroup: false)
-        }
-        let c = try points(8, "C", count: wireCount - publicCount - 1)
-        let h = try points(9, "H", count: domainSize)
+        let a = try container.g1Points(5, "A", count: wireCount)
+        let b1 = try container.g1Points(6, "B1", count: wireCount)
+        let b2 = try container.g2Points(7, "B2", count: wireCount, checkSubgroup: false)
+        let c = try container.g1Points(8, "C", count: wireCount - publicCount - 1)
+        let h = try container.g1Points(9, "H", count: domainSize)
         var logSize = 0
         while (1 << logSize) < domainSize { logSize += 1 }
         let key = ProvingKey(
@@ -111,12 +98,7 @@ public enum ZKeyFile {
         header.g2Montgomery(key.gamma2)
         header.g1Montgomery(key.delta1)
         header.g2Montgomery(key.delta2)
-        func g1Section(_ points: [G1Affine]) -> [UInt8] {
-            var writer = BinaryWriter()
-            writer.bytes.reserveCapacity(64 * points.count)
-            for point in points { writer.g1Montgomery(point) }
-            return writer.bytes
-        }
+        let g1Section = BinaryWriter.g1Points
         var coefficients = BinaryWriter()
         coefficients.u32(key.coefficients.count)
         let toStored = frR
@@ -126,14 +108,12 @@ public enum ZKeyFile {
             coefficients.u32(entry.wire)
             coefficients.limbs((entry.value * toStored).montgomeryLimbs)
         }
-        var b2 = BinaryWriter()
-        for point in key.b2 { b2.g2Montgomery(point) }
         var contributions = BinaryWriter()
         contributions.bytes = [UInt8](repeating: 0, count: 64)
         contributions.u32(0)
         let bodies: [UInt32: [UInt8]] = [
             1: protocolSection.bytes, 2: header.bytes, 3: g1Section(key.ic), 4: coefficients.bytes,
-            5: g1Section(key.a), 6: g1Section(key.b1), 7: b2.bytes, 8: g1Section(key.c),
+            5: g1Section(key.a), 6: g1Section(key.b1), 7: BinaryWriter.g2Points(key.b2), 8: g1Section(key.c),
             9: g1Section(key.h), 10: section10 ?? contributions.bytes,
         ]
         precondition(sectionOrder.sorted() == Array(1...10), "a .zkey has sections 1-10, each once")

@@ -115,7 +115,7 @@ public enum BenchWorkflows {
                 throw .input(FormatError(file: zkeyPath, problem: "expects \(key.wireCount) wires; the witness has \(witness.count)"))
             }
             // Each prover step lasts from its progress call to the next one (the last, to the end of prove).
-            let clock = StepLaps()
+            let clock = StepClock()
             let proveStart = DispatchTime.now()
             let proof: Proof
             do { proof = try Groth16.prove(key: key, witness: witness, progress: { step, _ in clock.lap(step) }) } catch {
@@ -198,25 +198,5 @@ public enum BenchWorkflows {
 
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-}
-
-/// Durations between successive named progress calls.
-final class StepLaps: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: (name: String, start: UInt64)?
-    private var laps: [(String, Double)] = []
-
-    func lap(_ name: String) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        lock.lock()
-        defer { lock.unlock() }
-        if let current { laps.append((current.name, Double(now - current.start) / 1e9)) }
-        current = (name, now)
-    }
-
-    func finish() -> [(String, Double)] {
-        lap("")
-        return laps.filter { !$0.0.isEmpty }
     }
 }

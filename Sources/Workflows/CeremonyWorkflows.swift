@@ -24,7 +24,7 @@ public enum CeremonyWorkflows {
         do { bytes = try FileIO.read(path) } catch { throw .input(error) }
         let ptau: PowersOfTau
         do { ptau = try PTauFile.decode(bytes, file: path) } catch { throw .input(error) }
-        let hash = Digest.blake2b512(bytes).map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(Digest.blake2b512(bytes))
         return PTauInfo(
             path: path, power: ptau.power, ceremonyPower: ptau.ceremonyPower, prepared: ptau.lagrange != nil,
             contributions: ptau.contributions.map { ($0.name, $0.type == 1) }, fileHash: hash,
@@ -60,8 +60,7 @@ public enum CeremonyWorkflows {
         do { result = try PTauSetup.setup(r1cs, fileOrder: fileOrder, ptau: ptau) } catch {
             throw .input(FormatError(file: ptauPath, problem: error.description + " (circuit \(r1csPath))"))
         }
-        var section10 = result.circuitHash
-        section10 += [0, 0, 0, 0]
+        let section10 = ZKeyContributions(circuitHash: result.circuitHash, contributions: []).encode()
         do {
             try FileIO.writeAtomically(ZKeyFile.encode(result.key, contributions: section10, sectionOrder: PTauSetup.sectionOrder), to: zkeyPath)
             if let verificationKeyPath {
@@ -70,7 +69,7 @@ public enum CeremonyWorkflows {
         } catch { throw .input(error) }
         let setup = Workflows.SetupResult(constraintCount: r1cs.constraints.count, wireCount: r1cs.wireCount,
                                           publicCount: r1cs.publicCount, domainSize: result.key.domainSize)
-        return PTauSetupResult(setup: setup, circuitHash: result.circuitHash.map { String(format: "%02x", $0) }.joined())
+        return PTauSetupResult(setup: setup, circuitHash: Hex.encode(result.circuitHash))
     }
 }
 
@@ -121,6 +120,21 @@ extension CeremonyWorkflows {
 }
 
 extension CeremonyWorkflows {
+    /// A contribution's random stream: a beacon's (SHA-256 applied 2^E times to its hash, in snarkjs's ranges), or
+    /// the system CSPRNG mixed with the user's entropy text.
+    static func contributionStream(
+        beacon: (hash: [UInt8], iterationsExp: UInt8)?, entropy: String, file: String
+    ) throws(Workflows.Failure) -> ChaChaStream {
+        guard let beacon else { return Phase2Contribution.entropyStream(text: entropy) }
+        guard !beacon.hash.isEmpty, beacon.hash.count < 256 else {
+            throw .input(FormatError(file: file, problem: "the beacon hash must be 1 to 255 bytes"))
+        }
+        guard (10...63).contains(beacon.iterationsExp) else {
+            throw .input(FormatError(file: file, problem: "the beacon's iteration exponent must be in 10...63 (snarkjs's range)"))
+        }
+        return SnarkjsRandom.beaconStream(beaconHash: beacon.hash, iterationsExp: Int(beacon.iterationsExp))
+    }
+
     /// `zkey contribute` (entropy from the system CSPRNG mixed with `entropy`) or, with `beacon`, `zkey beacon`;
     /// writes the new key atomically in snarkjs's layout and returns the contribution's hash.
     public static func contribute(
@@ -132,18 +146,7 @@ extension CeremonyWorkflows {
             key = try ZKeyFile.decode(bytes, file: input)
             contributions = try ZKeyContributions.decode(bytes, file: input)
         } catch { throw .input(error) }
-        let rng: ChaChaStream
-        if let beacon {
-            guard !beacon.hash.isEmpty, beacon.hash.count < 256 else {
-                throw .input(FormatError(file: input, problem: "the beacon hash must be 1 to 255 bytes"))
-            }
-            guard (10...63).contains(beacon.iterationsExp) else {
-                throw .input(FormatError(file: input, problem: "the beacon's iteration exponent must be in 10...63 (snarkjs's range)"))
-            }
-            rng = SnarkjsRandom.beaconStream(beaconHash: beacon.hash, iterationsExp: Int(beacon.iterationsExp))
-        } else {
-            rng = Phase2Contribution.entropyStream(text: entropy)
-        }
+        let rng = try contributionStream(beacon: beacon, entropy: entropy, file: input)
         let result = Phase2Contribution.contribute(key: key, contributions: contributions, name: name, rng: rng, beacon: beacon)
         do { try FileIO.writeAtomically(ZKeyFile.encode(result.key, contributions: result.contributions.encode()), to: output) }
         catch { throw .input(error) }
@@ -167,15 +170,7 @@ extension CeremonyWorkflows {
     ) throws(Workflows.Failure) -> [UInt8] {
         let ptau: PowersOfTau
         do { ptau = try PTauFile.read(input) } catch { throw .input(error) }
-        let rng: ChaChaStream
-        if let beacon {
-            guard !beacon.hash.isEmpty, beacon.hash.count < 256, (10...63).contains(beacon.iterationsExp) else {
-                throw .input(FormatError(file: input, problem: "a beacon needs a 1-255 byte hash and an iteration exponent in 10...63"))
-            }
-            rng = SnarkjsRandom.beaconStream(beaconHash: beacon.hash, iterationsExp: Int(beacon.iterationsExp))
-        } else {
-            rng = Phase2Contribution.entropyStream(text: entropy)
-        }
+        let rng = try contributionStream(beacon: beacon, entropy: entropy, file: input)
         let result: (ptau: PowersOfTau, responseHash: [UInt8])
         do { result = try PhaseOne.contribute(ptau, name: name, rng: rng, beacon: beacon) } catch {
             throw .input(FormatError(file: input, problem: error.reason))

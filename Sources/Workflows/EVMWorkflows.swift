@@ -128,15 +128,15 @@ public enum EVMWorkflows {
         var calldatas: [[UInt8]] = []
         switch source {
         case let .proof(proofPath, publicPath, dropLastSignal):
-            let hex = try calldata(proofPath: proofPath, publicPath: publicPath, form: .hex, dropLastSignal: dropLastSignal)
-            calldatas = [decodeHex(hex)!]
+            let (proof, signals) = try readCall(proofPath: proofPath, publicPath: publicPath, dropLastSignal: dropLastSignal)
+            calldatas = [VerifierCalldata.encode(proof, signals: signals)]
         case let .file(path):
             let text: String
             do { text = String(decoding: try FileIO.read(path), as: UTF8.self) } catch { throw .input(error) }
             for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-                guard let bytes = decodeHex(trimmed) else {
+                guard let bytes = Hex.decode(trimmed) else {
                     throw .input(FormatError(file: path, problem: "line \(index + 1) is not hex calldata"))
                 }
                 calldatas.append(bytes)
@@ -205,43 +205,27 @@ public enum EVMWorkflows {
             else if let nested = object[key] as? [String: Any], let string = nested["object"] as? String { hex = string }
             else { throw .input(FormatError(file: path, problem: "has no \"\(key)\" (a string, or an object with \"object\")")) }
         }
-        guard let bytes = decodeHex(hex), !bytes.isEmpty else {
+        guard let bytes = Hex.decode(hex), !bytes.isEmpty else {
             throw .input(FormatError(file: path, problem: "is not hex bytecode (optionally 0x-prefixed)"))
         }
         return (path, bytes)
     }
 
-    /// `0x`-optional hex to bytes; nil for an odd length or a non-hex digit.
-    static func decodeHex(_ text: String) -> [UInt8]? {
-        let digits = Array((text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text).utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        func value(_ digit: UInt8) -> UInt8? {
-            switch digit {
-            case 48...57: return digit - 48
-            case 97...102: return digit - 87
-            case 65...70: return digit - 55
-            default: return nil
-            }
-        }
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    /// A proof (`proof.json` or the 256-byte form) and `public.json` as verifier calldata.
-    /// - Parameter dropLastSignal: for a contract bound to the weights, which takes every signal but the commitment.
-    public static func calldata(proofPath: String, publicPath: String, form: CalldataForm, dropLastSignal: Bool) throws(Workflows.Failure) -> String {
+    /// The proof and the public signals a verifier call passes (all but the commitment with `dropLastSignal`).
+    static func readCall(proofPath: String, publicPath: String, dropLastSignal: Bool) throws(Workflows.Failure) -> (Proof, [Fr]) {
         let proof: Proof, signals: [Fr]
         do {
             proof = try Workflows.readProof(proofPath)
             signals = try SnarkjsJSON.decodePublicSignals(FileIO.read(publicPath), file: publicPath)
         } catch { throw .input(error) }
         if dropLastSignal && signals.isEmpty { throw .input(FormatError(file: publicPath, problem: "has no public signal to drop")) }
-        let passed = dropLastSignal ? Array(signals.dropLast()) : signals
+        return (proof, dropLastSignal ? Array(signals.dropLast()) : signals)
+    }
+
+    /// A proof (`proof.json` or the 256-byte form) and `public.json` as verifier calldata.
+    /// - Parameter dropLastSignal: for a contract bound to the weights, which takes every signal but the commitment.
+    public static func calldata(proofPath: String, publicPath: String, form: CalldataForm, dropLastSignal: Bool) throws(Workflows.Failure) -> String {
+        let (proof, passed) = try readCall(proofPath: proofPath, publicPath: publicPath, dropLastSignal: dropLastSignal)
         switch form {
         case .snarkjs: return VerifierCalldata.snarkjsText(proof, signals: passed)
         case .hex: return VerifierCalldata.hex(VerifierCalldata.encode(proof, signals: passed))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formats
 import Workflows
 
 struct PTau: ParsableCommand {
@@ -92,12 +93,12 @@ struct ZKeyVerify: ParsableCommand {
             print("INVALID: \(reason)")
             throw ExitCode(1)
         case let .valid(report):
-            print("circuit hash: \(hex(report.circuitHash))")
+            print("circuit hash: \(Hex.encode(report.circuitHash))")
             if report.contributions.isEmpty { print("no phase-2 contribution: delta is the generator, and proofs can be forged") }
             for contribution in report.contributions {
-                print("contribution #\(contribution.index) \(contribution.isBeacon ? "(beacon) " : "")\(contribution.name.map { "\"\($0)\"" } ?? "(no name)"): \(hex(contribution.hash))")
+                print("contribution #\(contribution.index) \(contribution.isBeacon ? "(beacon) " : "")\(contribution.name.map { "\"\($0)\"" } ?? "(no name)"): \(Hex.encode(contribution.hash))")
                 if let beacon = contribution.beaconHash, let exponent = contribution.beaconIterationsExp {
-                    print("  beacon hash \(hex(beacon)), 2^\(exponent) iterations")
+                    print("  beacon hash \(Hex.encode(beacon)), 2^\(exponent) iterations")
                 }
             }
             print("ZKey OK")
@@ -105,7 +106,6 @@ struct ZKeyVerify: ParsableCommand {
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 struct ZKeyContribute: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -124,7 +124,7 @@ struct ZKeyContribute: ParsableCommand {
     func run() throws {
         do {
             let hash = try CeremonyWorkflows.contribute(input: input, output: output, name: name, entropy: entropy)
-            print("zkey contribute -> \(output)\ncontribution hash: \(hex(hash))")
+            print("zkey contribute -> \(output)\ncontribution hash: \(Hex.encode(hash))")
         } catch { throw reportFailure(error) }
     }
 }
@@ -142,25 +142,15 @@ struct ZKeyBeacon: ParsableCommand {
     @Option(help: "A name recorded in the key.") var name: String?
 
     func run() throws {
-        guard let bytes = decodeHex(hash) else { throw ValidationError("--hash must be hexadecimal") }
+        guard let bytes = Hex.decode(hash), !bytes.isEmpty else { throw ValidationError("--hash must be hexadecimal") }
         do {
             let digest = try CeremonyWorkflows.contribute(input: input, output: output, name: name, entropy: "",
                                                           beacon: (bytes, iterations))
-            print("zkey beacon -> \(output)\ncontribution hash: \(hex(digest))")
+            print("zkey beacon -> \(output)\ncontribution hash: \(Hex.encode(digest))")
         } catch { throw reportFailure(error) }
     }
 }
 
-func decodeHex(_ text: String) -> [UInt8]? {
-    let digits = Array(text.hasPrefix("0x") ? text.dropFirst(2) : Substring(text))
-    guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
-    var bytes: [UInt8] = []
-    for index in stride(from: 0, to: digits.count, by: 2) {
-        guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { return nil }
-        bytes.append(byte)
-    }
-    return bytes
-}
 
 struct PTauNew: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -172,7 +162,7 @@ struct PTauNew: ParsableCommand {
     func run() throws {
         do {
             let challenge = try CeremonyWorkflows.newPTau(power: power, output: output)
-            print("ptau new: power \(power) -> \(output)\nfirst challenge hash: \(hex(challenge))")
+            print("ptau new: power \(power) -> \(output)\nfirst challenge hash: \(Hex.encode(challenge))")
             printError("note: tau is 1 until someone contributes (zkinfer ptau contribute).")
         } catch { throw reportFailure(error) }
     }
@@ -196,7 +186,7 @@ struct PTauContribute: ParsableCommand {
     func run() throws {
         do {
             let response = try CeremonyWorkflows.contributePTau(input: input, output: output, name: name, entropy: entropy)
-            print("ptau contribute -> \(output)\nresponse hash: \(hex(response))")
+            print("ptau contribute -> \(output)\nresponse hash: \(Hex.encode(response))")
         } catch { throw reportFailure(error) }
     }
 }
@@ -212,11 +202,11 @@ struct PTauBeacon: ParsableCommand {
     @Option(help: "A name recorded in the file.") var name: String?
 
     func run() throws {
-        guard let bytes = decodeHex(hash) else { throw ValidationError("--hash must be hexadecimal") }
+        guard let bytes = Hex.decode(hash), !bytes.isEmpty else { throw ValidationError("--hash must be hexadecimal") }
         do {
             let response = try CeremonyWorkflows.contributePTau(input: input, output: output, name: name, entropy: "",
                                                                 beacon: (bytes, iterations))
-            print("ptau beacon -> \(output)\nresponse hash: \(hex(response))")
+            print("ptau beacon -> \(output)\nresponse hash: \(Hex.encode(response))")
         } catch { throw reportFailure(error) }
     }
 }
@@ -241,7 +231,7 @@ struct PTauVerify: ParsableCommand {
                 print("no contribution yet: a fresh ceremony file (tau = 1). Contribute before making keys from it; snarkjs's verify refuses such a file.")
             }
             for contribution in contributions {
-                print("contribution #\(contribution.index) \(contribution.isBeacon ? "(beacon) " : "")\(contribution.name.map { "\"\($0)\"" } ?? "(no name)"): next challenge \(hex(contribution.nextChallenge))")
+                print("contribution #\(contribution.index) \(contribution.isBeacon ? "(beacon) " : "")\(contribution.name.map { "\"\($0)\"" } ?? "(no name)"): next challenge \(Hex.encode(contribution.nextChallenge))")
             }
             print(prepared ? "Lagrange sections 12-15 checked" : "not prepared for phase 2 (zkinfer ptau prepare)")
             print("Powers of tau OK")

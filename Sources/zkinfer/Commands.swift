@@ -21,7 +21,7 @@ func printError(_ message: String) {
 func terminalProgress(_ label: String, timings: Bool = false) -> (@Sendable (String, Double) -> Void)? {
     let interactive = isatty(2) != 0
     guard interactive || timings else { return nil }
-    let clock = StepClock()
+    let clock = StepClock(startingWith: "reading inputs")
     return { step, fraction in
         if timings, let (previous, seconds) = clock.lap(step) {
             FileHandle.standardError.write(Data(String(format: "%@: %-22@ %8.3f s\n", label, previous, seconds).utf8))
@@ -29,22 +29,6 @@ func terminalProgress(_ label: String, timings: Bool = false) -> (@Sendable (Str
             let line = String(format: "\r%@: %3.0f%% %@", label, fraction * 100, step)
             FileHandle.standardError.write(Data((line.padding(toLength: 60, withPad: " ", startingAt: 0) + (fraction >= 1 ? "\n" : "")).utf8))
         }
-    }
-}
-
-/// Measures the time between successive progress steps.
-final class StepClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: (String, DispatchTime)? = ("reading inputs", .now())
-
-    /// Starts `step` and returns the step that just ended with its duration.
-    func lap(_ step: String) -> (String, Double)? {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = DispatchTime.now()
-        let ended = current.map { ($0.0, Double(now.uptimeNanoseconds - $0.1.uptimeNanoseconds) / 1e9) }
-        current = (step, now)
-        return ended
     }
 }
 
