@@ -51,3 +51,5 @@ fi
 # exported by today's PyTorch (both exporters) and tf2onnx against onnxruntime.
 "$onnx_venv/bin/python" Tests/Interop/onnx_backend_cases.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
 "$onnx_venv/bin/python" Tests/Interop/onnx_corpus.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"
+# scikit-learn models exported by skl2onnx (ai.onnx.ml trees and linear models) against onnxruntime.
+"$onnx_venv/bin/python" Tests/Interop/sklearn_corpus.py "$(swift build -c release --show-bin-path)/zkinfer" "$PWD"

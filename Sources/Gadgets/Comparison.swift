@@ -46,3 +46,17 @@ extension ConstraintSystemBuilder {
         return Signal.constant(upper) - product(try isNonNegative(belowUpper, bits: bits), belowUpper)
     }
 }
+
+extension ConstraintSystemBuilder {
+    /// A bit that is 1 exactly when x = 0: x·w = 1 − z, x·z = 0 and w·z = 0 (three constraints). x = 0 forces z = 1
+    /// and then w = 0; x ≠ 0 forces z = 0 and w = 1/x. So z needs no booleanity constraint and no wire is free.
+    public mutating func isZero(_ x: Signal) -> Signal {
+        let zero = x.value == 0
+        let inverse = allocate(.intermediate, value: zero ? .zero : Fr(signed: x.value).inverse()!)
+        let bit = allocate(.intermediate, value: zero ? .one : .zero)
+        enforce(x.combination, LinearCombination(inverse), LinearCombination.constant(.one) - LinearCombination(bit))
+        enforce(x.combination, LinearCombination(bit), LinearCombination())
+        enforce(LinearCombination(inverse), LinearCombination(bit), LinearCombination())
+        return Signal(bit, value: zero ? 1 : 0)
+    }
+}

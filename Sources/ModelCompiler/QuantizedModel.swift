@@ -114,6 +114,7 @@ public enum StepKind: Sendable, Hashable, Codable {
     case modulo(ModuloStep)
     case squareRoot(SquareRootStep)
     case oneHot(OneHotStep)
+    case comparison(ComparisonStep)
 }
 
 /// A model with integer weights, explicit scales, proven value ranges and error bounds.

@@ -3,7 +3,7 @@ import ModelIR
 import ONNXProto
 import SwiftProtobuf
 
-/// Reads an ONNX model (default-domain opsets 6 to 28) into the tensor graph.
+/// Reads an ONNX model (default-domain opsets 6 to 28, and the ai.onnx.ml domain) into the tensor graph.
 ///
 /// Initializers become constants (also when old exporters list them among the graph inputs); the remaining inputs keep
 /// their full shape, a symbolic dimension becoming 1 unless `inputShapes` names the input. Every node is normalized to
@@ -65,7 +65,8 @@ public enum ONNXImporter {
                 nodeName += "_\(index)"
                 usedNames.insert(nodeName)
             }
-            guard onnxNode.domain.isEmpty || onnxNode.domain == "ai.onnx" else {
+            let isMachineLearning = onnxNode.domain == "ai.onnx.ml"
+            guard onnxNode.domain.isEmpty || onnxNode.domain == "ai.onnx" || isMachineLearning else {
                 throw ModelError(node: nodeName, "op type '\(onnxNode.opType)' from domain '\(onnxNode.domain)' is not supported")
             }
             var attributes: [String: Attribute] = [:]
@@ -73,7 +74,8 @@ public enum ONNXImporter {
                 attributes[attribute.name] = try self.attribute(attribute, node: nodeName)
             }
             let node = Node(name: nodeName, type: onnxNode.opType, inputs: onnxNode.input, outputs: onnxNode.output, attributes: attributes)
-            nodes += try OpsetNormalization.normalize(node, opset: opset, constants: &constants)
+            // ai.onnx.ml ops keep their form (their opset versions differ only in the *_as_tensor spellings).
+            nodes += isMachineLearning ? [node] : try OpsetNormalization.normalize(node, opset: opset, constants: &constants)
         }
         return Graph(name: name, inputs: inputs, constants: constants, nodes: nodes, outputs: graph.output.map(\.name), opset: opset)
     }

@@ -50,6 +50,21 @@ extension Node {
         }
     }
 
+    public func strings(_ key: String) throws(ModelError) -> [String]? {
+        guard let attribute = attributes[key] else { return nil }
+        switch attribute {
+        case let .strings(result): return result
+        case let .string(result): return [result]
+        default: throw error("attribute '\(key)' must be a list of strings")
+        }
+    }
+
+    /// A float list given as `key` or as the double tensor `key_as_tensor` (ai.onnx.ml's two spellings).
+    public func floatsOrTensor(_ key: String) throws(ModelError) -> [Double]? {
+        if case let .tensor(tensor)? = attributes[key + "_as_tensor"] { return tensor.floatTensor.elements }
+        return try floats(key)
+    }
+
     /// Refuses attributes this implementation does not know, so nothing is silently ignored.
     public func allow(_ names: Set<String>) throws(ModelError) {
         if let extra = attributes.keys.sorted().first(where: { !names.contains($0) }) {

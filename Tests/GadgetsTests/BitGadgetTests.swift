@@ -80,6 +80,47 @@ import TestSupport
         }
     }
 
+    @Test func comparisonAtTheBoundaryCannotBeForged() throws {
+        // x = 0 exactly (a feature equal to its threshold): the bit is 1, and claiming 0 breaks the recomposition.
+        for x in [-1, 0, 1] {
+            var builder = ConstraintSystemBuilder()
+            let first = builder.wireCount
+            let bit = try builder.isNonNegative(.constant(x), bits: 8)
+            var circuit = Circuit(builder)
+            #expect(bit.value == (x >= 0 ? 1 : 0))
+            #expect(circuit.isSatisfied)
+            try circuit.expectNoFreeWires()
+            circuit[first + 7] = circuit[first + 7] == .one ? .zero : .one
+            #expect(!circuit.isSatisfied)
+        }
+    }
+
+    @Test func isZeroHasOneWitnessAndNoForgery() throws {
+        var random = SplitMix64(seed: 4)
+        for x in [0, 1, -1, 7, -300, 1 << 40] {
+            var builder = ConstraintSystemBuilder()
+            let input = builder.allocate(.privateInput, value: field(x))
+            let first = builder.wireCount
+            let zero = builder.isZero(Signal(input, value: x))
+            let circuit = Circuit(builder)
+            #expect(zero.value == (x == 0 ? 1 : 0))
+            #expect(circuit.isSatisfied)
+            try circuit.expectNoFreeWires()
+            // The inverse wire is first, the bit second: a flipped bit fails whatever inverse the prover picks.
+            let honestInverse = circuit[first]
+            for candidate in [Fr.zero, .one, honestInverse, Fr(random.next() % 1_000_000)] {
+                var forged = circuit
+                forged[first] = candidate
+                forged[first + 1] = x == 0 ? .zero : .one
+                #expect(!forged.isSatisfied, "x = \(x): a forged bit passed")
+            }
+            // A non-boolean bit fails too.
+            var forged = circuit
+            forged[first + 1] = Fr(2)
+            #expect(!forged.isSatisfied)
+        }
+    }
+
     @Test func clampMatchesMinMax() throws {
         for x in [-300, -100, -1, 0, 5, 99, 100, 101, 400] {
             var builder = ConstraintSystemBuilder()

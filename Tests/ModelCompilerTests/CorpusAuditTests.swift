@@ -7,13 +7,17 @@ import ModelIR
 import Testing
 import TestSupport
 
-/// Every model of the exporter corpus (Fixtures/onnx-corpus) goes through the under-constraint audit: compiled at the
-/// default settings, with input ranges from its samples, lowered on a sample and audited for free wires.
+/// Every model of the exporter corpora (Fixtures/onnx-corpus, Fixtures/sklearn-corpus) goes through the
+/// under-constraint audit: compiled at the default settings, with input ranges from its samples, lowered on a random
+/// input in range and audited for free wires.
 @Suite struct CorpusAuditTests {
-    static let corpus = Fixtures.url("onnx-corpus")
+    static let corpora = ["onnx-corpus", "sklearn-corpus"]
 
+    /// FOLDER/FILE of every model.
     static var models: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []).filter { $0.hasSuffix(".onnx") }.sorted()
+        corpora.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.url(folder).path)) ?? []).filter { $0.hasSuffix(".onnx") }.sorted().map { "\(folder)/\($0)" }
+        }
     }
 
     /// Every number in a samples file (flat arrays, nested arrays or objects keyed by input name).
@@ -24,10 +28,12 @@ import TestSupport
         return []
     }
 
-    @Test(arguments: models) func corpusModelHasNoFreeWires(_ file: String) throws {
+    @Test(arguments: models) func corpusModelHasNoFreeWires(_ path: String) throws {
+        let (folder, file) = (String(path.prefix { $0 != "/" }), String(path.drop { $0 != "/" }.dropFirst()))
+        let corpus = Fixtures.url(folder)
         let base = String(file.prefix { $0 != "." })
-        let samples = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.corpus.appendingPathComponent("\(base).samples.json")))
-        var graph = try ONNXImporter.importModel(Data(contentsOf: Self.corpus.appendingPathComponent(file)), name: base)
+        let samples = try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("\(base).samples.json")))
+        var graph = try ONNXImporter.importModel(Data(contentsOf: corpus.appendingPathComponent(file)), name: base)
         // Per input: its values in the samples (objects keyed by name), or all of them for a single input.
         for index in graph.inputs.indices {
             let name = graph.inputs[index].name

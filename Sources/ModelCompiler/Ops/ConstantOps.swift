@@ -4,7 +4,7 @@ import ModelIR
 /// Ops that exporters use to compute shapes and constants; the fold pass evaluates them at compile time. On an
 /// activation they are refused with the op named (Cast between float and an integer index passes through).
 enum ConstantOps {
-    static let all: [any Operator] = [ConstantOp(), ConstantOfShapeOp(), ShapeOp(), SizeOp(), RangeOp(), CastOp(), WhereOp(), CompileTimeOp()]
+    static let all: [any Operator] = [ConstantOp(), ConstantOfShapeOp(), ShapeOp(), SizeOp(), RangeOp(), CastOp(), CompileTimeOp()]
 }
 
 struct ConstantOp: Operator {
@@ -103,7 +103,7 @@ struct RangeOp: Operator {
     }
 }
 
-/// Cast and CastLike. On activations: float to float, and integer or bool to float, pass through.
+/// Cast and CastLike. On activations: to float, between integers and from bool pass through; to bool is a proven x ≠ 0.
 struct CastOp: Operator {
     let types = ["Cast", "CastLike"]
 
@@ -133,75 +133,36 @@ struct CastOp: Operator {
         let type = try target(node, operands)
         if case .constant = x { return try folded(node, operands) }
         let source: ElementType = if case let .tensor(id) = x { quantizer.info(id).elementType } else { .float }
-        guard type == .float || (source.isInteger && type.isInteger && type != .bool) else {
+        if type == .bool {
+            // x ≠ 0, proven: a float or integer activation becomes a boolean.
+            let id = try quantizer.materialize(x)
+            if quantizer.isBoolean(id) { return [.tensor(id)] }
+            return [.tensor(quantizer.compare(id, test: .zero, complement: true, flipMargin: quantizer.info(id).errorBound))]
+        }
+        if case let .tensor(id) = x, type.isInteger, quantizer.isBoolean(id) { return [x] }
+        if case let .pending(expressions) = x, type.isInteger, quantizer.isIntegerValued(expressions) {
+            // Rewired indices (an ArrayFeatureExtractor's label reshaped): integers already.
+            let id = try quantizer.materialize(x, targetScale: 0, exact: true)
+            quantizer.markIndex(id)
+            return [.tensor(id)]
+        }
+        guard type == .float || (source.isInteger && type.isInteger) else {
             throw node.error("a cast of an activation from \(source) to \(type) is not supported (it would truncate a fixed-point value)")
         }
         return [x]
     }
 }
 
-/// Where with a compile-time condition selects elements (zero constraints); a condition computed from activations is a
-/// comparison, which the next releases prove.
-struct WhereOp: Operator {
-    let types = ["Where"]
-
-    func map(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> IndexMap {
-        try node.allow([])
-        let condition = try required(node, inputs, 0)
-        guard let values = condition.constant?.integers else {
-            throw node.error("a condition computed from activations is not supported yet (comparisons on activations are a later release)")
-        }
-        let x = try required(node, inputs, 1).shape
-        let y = try required(node, inputs, 2).shape
-        guard let shape = Shape.broadcast([condition.shape, x, y]) else { throw node.error("shapes \(condition.shape), \(x), \(y) do not broadcast") }
-        let c = Shape.broadcastIndices(from: condition.shape, to: shape)
-        let a = Shape.broadcastIndices(from: x, to: shape)
-        let b = Shape.broadcastIndices(from: y, to: shape)
-        return IndexMap(shape: shape, sources: (0..<Shape.count(shape)).map {
-            values[c[$0]] != 0 ? IndexMap.source(input: 0, element: a[$0]) : IndexMap.source(input: 1, element: b[$0])
-        })
-    }
-
-    func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
-        let data = [try required(node, inputs, 1), try required(node, inputs, 2)]
-        if inputs[0]?.constant == nil {
-            let shape = Shape.broadcast([try required(node, inputs, 0).shape] + data.map(\.shape)) ?? data[0].shape
-            return [FoldConstants.placeholder(TensorType(data[0].elementType, shape))]
-        }
-        return [Operand.gather(data, try map(node, inputs), elementType: data[0].elementType)]
-    }
-
-    func quantize(_ node: Node, _ inputs: [QuantizedOperand?], _ quantizer: inout Quantizer) throws(ModelError) -> [QuantizedOperand] {
-        let operands = inputs.map { $0.map { quantizer.operand($0) } }
-        let data = [try required(node, operands, 1), try required(node, operands, 2)]
-        return [quantizer.wrap(Operand.gather(data, try map(node, operands)))]
-    }
-}
-
-/// Comparisons, logic and transcendental functions on compile-time values (shape arithmetic, constant preprocessing).
+/// Products and float-class tests on compile-time values (shape arithmetic, constant preprocessing).
 struct CompileTimeOp: Operator {
-    let types = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor",
-                 "ReduceProd", "IsNaN", "IsInf"]
+    let types = ["ReduceProd", "IsNaN", "IsInf"]
 
     func evaluate(_ node: Node, _ inputs: [Operand?]) throws(ModelError) -> [Operand] {
         try node.allow(["axes", "keepdims", "noop_with_empty_axes"])
         let operands = inputs.compactMap { $0 }
         guard let first = operands.first else { throw node.error("needs an input") }
         let values = operands.map(\.doubles)
-        func boolean(_ rule: (Double, Double) -> Bool) throws(ModelError) -> [Operand] {
-            guard values.count == 2 else { throw node.error("needs two inputs") }
-            return [.integer(try ElementwiseOps.broadcast(node, [values[0], values[1]]) { rule($0, $1) ? 1 : 0 }.map { Int($0) }, .bool)]
-        }
         switch node.type {
-        case "Equal": return try boolean(==)
-        case "Less": return try boolean(<)
-        case "Greater": return try boolean(>)
-        case "LessOrEqual": return try boolean(<=)
-        case "GreaterOrEqual": return try boolean(>=)
-        case "And": return try boolean { $0 != 0 && $1 != 0 }
-        case "Or": return try boolean { $0 != 0 || $1 != 0 }
-        case "Xor": return try boolean { ($0 != 0) != ($1 != 0) }
-        case "Not": return [.integer(values[0].map { $0 == 0 ? 1 : 0 }, .bool)]
         case "IsNaN": return [.integer(values[0].map { $0.isNaN ? 1 : 0 }, .bool)]
         case "IsInf": return [.integer(values[0].map { $0.isInfinite ? 1 : 0 }, .bool)]
         default:
@@ -217,6 +178,6 @@ struct CompileTimeOp: Operator {
         if operands.allSatisfy({ $0 == nil || $0!.constant != nil }) {
             return try folded(node, operands.map { $0?.constant.map(Operand.init) })
         }
-        throw node.error("\(node.type) on an activation is not supported yet (comparisons, logic and Where on activations are a later release)")
+        throw node.error("\(node.type) on an activation is not supported (fixed-point values are never NaN or infinite; ReduceProd of activations is not implemented)")
     }
 }

@@ -4,6 +4,7 @@ public enum OperatorTable {
     static let families: [[any Operator]] = [
         LayoutOps.all, ElementwiseOps.all, LinearAlgebraOps.all, ConvolutionOps.all, PoolingOps.all, ReductionOps.all,
         RectifierOps.all, RoundingOps.all, ExactFunctionOps.all, ActivationOps.all, SoftmaxOps.all, NormalizationOps.all, ConstantOps.all,
+        ComparisonOps.all, MachineLearningOps.all,
     ]
 
     static let byType: [String: any Operator] = {

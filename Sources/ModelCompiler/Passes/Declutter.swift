@@ -31,7 +31,7 @@ public enum Declutter {
             nodes.append(Node(name: node.name + ".add", type: "Add", inputs: [scaled, shiftName], outputs: [node.outputs[0]]))
             result.types[scaled] = result.types[node.outputs[0]]
         }
-        graph.nodes = nodes
+        graph.nodes = normalizedProbabilities(nodes, &result.notes)
         if dropFinalSoftmax {
             for output in graph.outputs {
                 guard let position = graph.nodes.lastIndex(where: { $0.outputs.first == output }), ["Softmax", "LogSoftmax"].contains(graph.nodes[position].type),
@@ -44,6 +44,23 @@ public enum Declutter {
         }
         result.graph = graph
         return FusePatterns.run(result)
+    }
+
+    /// An L1 Normalizer of probabilities that a softmax made (skl2onnx's LogisticRegression writes one) divides by a
+    /// sum that is 1, so it becomes an Identity: dividing by the proven sum would need a range that excludes zero.
+    static func normalizedProbabilities(_ nodes: [Node], _ notes: inout [String]) -> [Node] {
+        var softmaxOutputs = Set<String>()
+        for node in nodes {
+            let post = (try? node.string("post_transform", default: "NONE")) ?? "NONE"
+            if node.type == "Softmax", (try? node.int("axis", default: -1)) == -1 { softmaxOutputs.formUnion(node.outputs.prefix(1)) }
+            if ["LinearClassifier", "TreeEnsembleClassifier"].contains(node.type), post == "SOFTMAX", node.outputs.count > 1 { softmaxOutputs.insert(node.outputs[1]) }
+        }
+        return nodes.map { node in
+            guard node.type == "Normalizer", (try? node.string("norm", default: "MAX")) == "L1", let input = node.inputs.first,
+                  softmaxOutputs.contains(input) else { return node }
+            notes.append("Normalizer '\(node.name)' (L1 of softmax probabilities, whose sum is 1) is the identity")
+            return Node(name: node.name, type: "Identity", inputs: [input], outputs: node.outputs)
+        }
     }
 
     /// scale/√(var + ε) and bias − mean·factor per channel.

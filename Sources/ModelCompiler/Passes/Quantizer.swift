@@ -474,6 +474,41 @@ public struct Quantizer {
                       range: -1...1, error: 1, elementType: .float)
     }
 
+    /// The proven booleans of a comparison on the exact integer difference tensor `id` (see `ComparisonStep`).
+    public mutating func compare(_ id: Int, test: ComparisonStep.Test, complement: Bool, flipMargin: Double) -> Int {
+        let step = ComparisonStep(input: id, test: test, complement: complement, bits: BitWidth.signed(tensors[id].range), flipMargin: flipMargin)
+        return record(.comparison(step), shape: tensors[id].shape, scale: 0, range: 0...1, error: 0, elementType: .bool)
+    }
+
+    /// True when every element of the tensor is proven 0 or 1 (an integer at scale 0 with range within 0...1).
+    public func isBoolean(_ id: Int) -> Bool {
+        tensors[id].scale == 0 && tensors[id].range.lowerBound >= 0 && tensors[id].range.upperBound <= 1
+    }
+
+    /// True when expressions are integer combinations of integer-typed tensors (indices, booleans) and integer
+    /// constants: their values are integers, as a cast to an integer type needs.
+    public func isIntegerValued(_ expressions: Tensor<Expression>) -> Bool {
+        expressions.elements.allSatisfy { element in
+            element.problem == nil && element.constant == element.constant.rounded() && element.terms.allSatisfy { term in
+                term.coefficient == term.coefficient.rounded()
+                    && [term.left, term.right].allSatisfy { $0 < 0 || (tensors[Expression.tensor(of: $0)].elementType.isInteger && tensors[Expression.tensor(of: $0)].scale == 0) }
+            }
+        }
+    }
+
+    /// Marks an integer tensor at scale 0 (a class label computed from an index) as an index output.
+    mutating func markIndex(_ id: Int) {
+        precondition(tensors[id].scale == 0)
+        tensors[id].elementType = .int64
+    }
+
+    /// Marks a tensor that every satisfying witness keeps in {0, 1} (a logic op's exact polynomial of proven bits) as
+    /// boolean, which interval arithmetic alone cannot see.
+    mutating func markBoolean(_ id: Int) {
+        narrowRange(id, to: 0...1)
+        tensors[id].elementType = .bool
+    }
+
     /// a / b element-wise (broadcast) for a divisor whose proven range excludes zero, at the activation scale.
     public mutating func divide(_ numerator: QuantizedOperand, by denominator: QuantizedOperand) throws(ModelError) -> Int {
         let a = try materialize(numerator)

@@ -26,6 +26,7 @@ extension StepKind {
         case let .modulo(step): step
         case let .squareRoot(step): step
         case let .oneHot(step): step
+        case let .comparison(step): step
         }
     }
 }
