@@ -10,8 +10,12 @@ import json
 import os
 import sys
 
+import lightgbm
 import numpy as np
 import onnx
+import xgboost
+from onnxmltools import convert_lightgbm, convert_xgboost
+from onnxmltools.convert.common.data_types import FloatTensorType
 from skl2onnx import to_onnx
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
@@ -46,11 +50,21 @@ MODELS = [
 ]
 
 
+# Gradient-boosted trees from XGBoost and LightGBM, converted by onnxmltools (its newest supported opset, 15).
+BOOSTERS = [
+    ("xgboost", "iris", lambda: xgboost.XGBClassifier(n_estimators=10, max_depth=3, random_state=0, n_jobs=1), convert_xgboost),
+    ("xgboost_binary", "breast_cancer", lambda: xgboost.XGBClassifier(n_estimators=10, max_depth=3, random_state=0, n_jobs=1), convert_xgboost),
+    ("lightgbm", "iris", lambda: lightgbm.LGBMClassifier(n_estimators=10, max_depth=3, random_state=0, n_jobs=1, verbose=-1), convert_lightgbm),
+    ("lightgbm_binary", "breast_cancer", lambda: lightgbm.LGBMClassifier(n_estimators=10, max_depth=3, random_state=0, n_jobs=1, verbose=-1), convert_lightgbm),
+]
+
+
 def rounded(rows):
     return [[round(float(v), 4) for v in row] for row in rows]
 
 
-def strip(model):
+def strip(model, name):
+    model.graph.name = name  # onnxmltools names the graph with a random UUID
     model.doc_string = ""
     model.graph.doc_string = ""
     for node in model.graph.node:
@@ -64,10 +78,17 @@ def strip(model):
     return model
 
 
-for name, data, make in MODELS:
+def convert(name, model, x_train):
+    for booster, _, _, converter in BOOSTERS:
+        if booster == name:
+            return converter(model, initial_types=[("X", FloatTensorType([None, x_train.shape[1]]))], target_opset=15)
+    return to_onnx(model, x_train[:1], target_opset={"": 17, "ai.onnx.ml": 3})
+
+
+for name, data, make, *_ in MODELS + BOOSTERS:
     x_train, x_test, y_train, y_test = dataset(data)
     model = make().fit(x_train, y_train)
-    onx = strip(to_onnx(model, x_train[:1], target_opset={"": 17, "ai.onnx.ml": 3}))
+    onx = strip(convert(name, model, x_train), name)
     onnx.checker.check_model(onx, full_check=True)
     onnx.save(onx, os.path.join(OUT, f"{name}.onnx"))
     with open(os.path.join(OUT, f"{name}.samples.json"), "w") as f:

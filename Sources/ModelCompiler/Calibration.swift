@@ -41,7 +41,8 @@ public enum Calibration {
         public var candidates: [Candidate]
     }
 
-    /// Tries activation scales `scales` in order (weights get one more bit than activations), up to the first whose
+    /// Tries activation scales `scales` in order (weights get one more bit than activations; four more scales for models
+    /// with comparisons), up to the first whose
     /// argmax agrees with float inference on every sample and whose largest output error is within `relativeTolerance`
     /// of the largest float output magnitude, and picks the cheapest such circuit; failing that, the most accurate one
     /// among those agreeing most often.
@@ -59,7 +60,12 @@ public enum Calibration {
         var lastError: ModelError?
         var observed = observed
         if rangeMargin != nil, observed == nil { observed = try ObservedRanges.observe(prepared, samples: samples) }
-        for scale in scales {
+        /// Scales past `scales` tried for models that compare against thresholds (trees): an input within a unit of
+        /// a threshold can take the other branch, and data values often sit a few 1e-4 from a split.
+        let decisionScales = (scales.upperBound + 1)...(scales.upperBound + 4)
+        var decides = false
+        for scale in Array(scales) + Array(decisionScales) {
+            if scale > scales.upperBound && !decides { break }
             let settings = CompilerSettings(activationScale: scale, weightBits: scale + 1, rounding: rounding, rangeMargin: rangeMargin)
             let quantized: QuantizedModel
             do {
@@ -68,6 +74,7 @@ public enum Calibration {
                 lastError = error
                 continue
             }
+            decides = decides || quantized.steps.contains { if case .comparison = $0.kind { true } else { false } }
             if floats == nil {
                 floats = try samples.map { sample throws(ModelError) in try FloatInterpreter.outputs(prepared, quantized, inputs: sample) }
                 tolerance = relativeTolerance * max(floats!.joined().joined().map(abs).max() ?? 0, 1e-9)

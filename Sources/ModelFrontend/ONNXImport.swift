@@ -20,7 +20,11 @@ public enum ONNXImporter {
         }
         guard proto.hasGraph else { throw ModelError("not an ONNX model (no graph)") }
         let opsets = proto.opsetImport.filter { $0.domain.isEmpty || $0.domain == "ai.onnx" }
-        guard let opset = opsets.first.map({ Int($0.version) }) else { throw ModelError("the model declares no default-domain opset") }
+        // onnxmltools' XGBoost exports import only ai.onnx.ml: with no default-domain node, any opset reads them.
+        let machineLearningOnly = proto.hasGraph && !proto.graph.node.isEmpty && proto.graph.node.allSatisfy { $0.domain == "ai.onnx.ml" }
+        guard let opset = opsets.first.map({ Int($0.version) }) ?? (machineLearningOnly ? supportedOpsets.upperBound : nil) else {
+            throw ModelError("the model declares no default-domain opset")
+        }
         guard supportedOpsets.contains(opset) else {
             throw ModelError("opset \(opset) is not supported (supported: \(supportedOpsets.lowerBound) to \(supportedOpsets.upperBound))")
         }

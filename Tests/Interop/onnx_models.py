@@ -46,6 +46,7 @@ rng = np.random.RandomState(1122)
 def check(name, condition, detail=""):
     results.append(bool(condition))
     print(("ok   " if condition else "FAIL ") + name + (f" ({detail})" if detail and not condition else ""), flush=True)
+    return bool(condition)
 
 
 def zk(*args):
@@ -287,6 +288,73 @@ def hashed_weights():
     check("hashed: --weights proves a --final-softmax logits model (same graph rebuilt)", code == 0, text[-300:])
 
 
+def recurrent(kind, direction="forward", linear_before_reset=0, layout=0, initial=False):
+    """One RNN, GRU or LSTM layer (hidden 16, sequence 8, input 4, batch 1) with random weights, made with onnx.helper;
+    the output is Y (every step's hidden state), so each step's error shows."""
+    gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[kind]
+    hidden, sequence, width = 16, 8, 4
+    directions = 2 if direction == "bidirectional" else 1
+    inputs = ["input", "W", "R", "B"]
+    inits = [init("W", weights(directions, gates * hidden, width, scale=0.5)), init("R", weights(directions, gates * hidden, hidden, scale=0.3)),
+             init("B", weights(directions, 2 * gates * hidden, scale=0.1))]
+    if initial:
+        inputs += ["", "h0"] + (["c0"] if kind == "LSTM" else [])
+        inits += [init("h0", weights(directions, 1, hidden, scale=0.2))] + ([init("c0", weights(directions, 1, hidden, scale=0.2))] if kind == "LSTM" else [])
+    attributes = {"hidden_size": hidden, "direction": direction}
+    if kind == "GRU":
+        attributes["linear_before_reset"] = linear_before_reset
+    shape = [sequence, 1, width] if layout == 0 else [1, sequence, width]
+    if layout:
+        attributes["layout"] = 1
+    nodes = [helper.make_node(kind, inputs, ["output"], **attributes)]
+    output_shape = [sequence, directions, 1, hidden] if layout == 0 else [1, sequence, directions, hidden]
+    name = f"{kind.lower()}-{direction}" + (f"-lbr{linear_before_reset}" if kind == "GRU" else "") + ("-layout1" if layout else "") + ("-h0" if initial else "")
+    return name, save(name, nodes, inits, shape, output_shape, opset=14), shape
+
+
+def run_within_bound(name, path, shape, samples, reference_evaluator=False):
+    """Compile (calibrated on the samples), set up, prove and verify each sample; the decoded output within the
+    compiler's bound of onnxruntime's (or of onnx.reference's, for what onnxruntime lacks: recurrent layout 1)."""
+    if reference_evaluator:
+        from onnx.reference import ReferenceEvaluator
+        session = ReferenceEvaluator(path)
+    else:
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    out = os.path.join(WORK, name)
+    samples_path = os.path.join(WORK, name + "-samples.json")
+    with open(samples_path, "w") as handle:
+        json.dump([s.reshape(-1).tolist() for s in samples], handle)
+    code, text = zk("compile", path, "-o", out, "--calibration", samples_path, "--input-range", "0,1")
+    if not check(f"{name}: compile", code == 0, text[-400:]):
+        return
+    code, text = zk("setup", out)
+    check(f"{name}: setup", code == 0, text[-400:])
+    bound = json.load(open(os.path.join(out, "compiled.json")))["model"]["outputs"][0]["errorBound"]
+    worst = 0.0
+    for index, sample in enumerate(samples):
+        input_path = os.path.join(WORK, f"{name}-input-{index}.json")
+        with open(input_path, "w") as handle:
+            json.dump(sample.reshape(-1).tolist(), handle)
+        code, text = zk("prove", out, "--input", input_path)
+        if not check(f"{name}: prove sample {index}", code == 0, text[-400:]):
+            return
+        code, text = zk("verify", out)
+        check(f"{name}: verify sample {index}", code == 0, text[-400:])
+        decoded = np.array(json.load(open(os.path.join(out, "output.json")))["outputs"][0]["values"], dtype=np.float64).reshape(-1)
+        expected = np.asarray(session.run(None, {"input": sample.reshape(shape).astype(np.float32)})[0]).reshape(-1)
+        worst = max(worst, float(np.max(np.abs(decoded - expected))))
+    check(f"{name}: error {worst:.5f} within the compiler's bound {bound:.5f} on {len(samples)} samples", worst <= bound + 1e-6)
+
+
+def topk():
+    # Gemm 12 -> 10, then the 3 largest (values and indices); the output is the values.
+    nodes = [helper.make_node("Gemm", ["input", "w", "b"], ["h"], transB=1),
+             helper.make_node("TopK", ["h", "k"], ["output", "indices"], axis=1)]
+    inits = [init("w", weights(10, 12, scale=1.0)), init("b", weights(10, scale=0.1)),
+             numpy_helper.from_array(np.array([3], dtype=np.int64), "k")]
+    return save("topk", nodes, inits, [1, 12], [1, 3]), [1, 12]
+
+
 samples = lambda shape, n=5: [rng.uniform(0, 1, shape).astype(np.float32) for _ in range(n)]
 path, shape = mlp()
 run_model("mlp", path, shape, samples(shape))
@@ -297,6 +365,13 @@ run_model("activations", path, shape, samples(shape))
 run_model("activations-logits", path, shape, samples(shape), reference=reference, options=("--final-softmax", "logits"))
 path, shape = lpnorm()
 run_model("lpnorm", path, shape, samples(shape))
+for name, path, shape in [recurrent("LSTM"), recurrent("LSTM", "bidirectional", initial=True), recurrent("GRU", linear_before_reset=1),
+                          recurrent("GRU", "reverse"), recurrent("RNN", "bidirectional")]:
+    run_within_bound(name, path, shape, samples(shape))
+name, path, shape = recurrent("GRU", "reverse", layout=1)
+run_within_bound(name, path, shape, samples(shape), reference_evaluator=True)
+path, shape = topk()
+run_within_bound("topk", path, shape, samples(shape))
 digits("digits-mlp")
 digits("digits-cnn")
 bad_inputs()

@@ -6,7 +6,9 @@ For every Fixtures/sklearn-corpus/NAME.onnx:
   zkinfer setup OUT
   and for each held-out sample of NAME.samples.json: zkinfer prove OUT --input FILE, zkinfer verify OUT (exit 0), then
   the label identical to onnxruntime's and every probability within the compiler's bound (compiled.json) of
-  onnxruntime's (ZipMap's maps read in label order).
+  onnxruntime's (ZipMap's maps read in label order). A sample whose probabilities miss the bound passes only when one
+  of its features is within the flip margin the cost report prints of a tree threshold (that branch may differ from
+  float); such samples are listed, and counted in the summary.
 Prints one line per check, a summary table (constraints, median prove time, label agreement, max error and bound),
 and closes with "N passed, M failed"; exits 1 if any check failed.
 
@@ -18,6 +20,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -26,6 +29,7 @@ import tempfile
 import time
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -54,6 +58,27 @@ def zk(*arguments):
     return run.returncode, (run.stdout + run.stderr)[-600:], time.monotonic() - start
 
 
+def flip_margin(compiled):
+    """The largest flip margin the cost report gives a comparison ("flips within X")."""
+    margins = [float(m) for layer in compiled["cost"]["layers"] for m in re.findall(r"flips within ([0-9.e+-]+)", layer["bitWidths"])]
+    return max(margins, default=0.0)
+
+
+def near_thresholds(model, sample, margin):
+    """(feature, value, threshold) for every branch of a tree ensemble reading the graph input whose threshold is within
+    `margin` of the sample's feature: the decisions the compiler says may differ from float."""
+    found = []
+    graph_input = model.graph.input[0].name
+    for node in model.graph.node:
+        if not node.op_type.startswith("TreeEnsemble") or node.input[0] != graph_input:
+            continue
+        attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        for feature, threshold, mode in zip(attributes["nodes_featureids"], attributes["nodes_values"], attributes["nodes_modes"]):
+            if mode != b"LEAF" and abs(sample[feature] - threshold) <= margin:
+                found.append((feature, sample[feature], threshold))
+    return found
+
+
 def probabilities(value, labels):
     """onnxruntime's probability output as an [N, K] array: ZipMap's list of {label: p}, or a tensor."""
     if isinstance(value, list):
@@ -66,7 +91,7 @@ for path in sorted(glob.glob(os.path.join(CORPUS, "*.onnx"))):
     name = os.path.basename(path)[:-len(".onnx")]
     if args.only and args.only not in name:
         continue
-    row = {"model": name, "constraints": "-", "prove": "-", "labels": "-", "error": "-", "bound": "-"}
+    row = {"model": name, "constraints": "-", "prove": "-", "labels": "-", "error": "-", "bound": "-", "flips": "-"}
     summary.append(row)
     samples = json.load(open(os.path.join(CORPUS, name + ".samples.json")))[:args.samples]
     check(f"{name}: at least 20 held-out samples", len(samples) >= 20, f"{len(samples)}")
@@ -85,7 +110,9 @@ for path in sorted(glob.glob(os.path.join(CORPUS, "*.onnx"))):
     label_output, probability_output = outputs[0], outputs[1]
     bound = probability_output["errorBound"]
     row["bound"] = f"{bound:.2g}"
-    agree, worst, times = 0, 0.0, []
+    agree, worst, times, flips = 0, 0.0, [], []
+    model = onnx.load(path)
+    margin = flip_margin(compiled)
     for index, sample in enumerate(samples):
         x = np.asarray(sample, dtype=np.float32).reshape(1, -1)
         expected_label, expected_probabilities = session.run(None, {input_name: x})[:2]
@@ -109,16 +136,23 @@ for path in sorted(glob.glob(os.path.join(CORPUS, "*.onnx"))):
         worst = max(worst, error)
         agree += label == int(expected_label[0])
         check(f"{name} sample {index}: label {label} == onnxruntime's {int(expected_label[0])}", label == int(expected_label[0]))
+        if error > bound and (near := near_thresholds(model, sample, margin)):
+            # A decision the cost report names as able to flip (an input within its margin of a threshold): the bound
+            # holds for the circuit's branch, not the float one. Reported, not failed; the label must still agree.
+            flips.append(f"sample {index}: feature {near[0][0]} = {near[0][1]} within {margin:.2g} of {near[0][2]:.6g}")
+            print(f"flip {name} sample {index}: error {error:.3g} above the bound {bound:.3g}, {flips[-1]}")
+            continue
         check(f"{name} sample {index}: probabilities within the bound", error <= bound, f"error {error:.3g} > bound {bound:.3g}")
     row["labels"] = f"{agree}/{len(samples)}"
+    row["flips"] = len(flips)
     row["error"] = f"{worst:.2g}"
     row["prove"] = f"{statistics.median(times):.2f} s" if times else "-"
 
 print()
-print("| model | constraints | prove (median, incl. process start) | labels = onnxruntime | max prob. error | bound |")
-print("| --- | --- | --- | --- | --- | --- |")
+print("| model | constraints | prove (median, incl. process start) | labels = onnxruntime | max prob. error | bound | samples with a decision within its flip margin |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
 for row in summary:
-    print(f"| {row['model']} | {row['constraints']} | {row['prove']} | {row['labels']} | {row['error']} | {row['bound']} |")
+    print(f"| {row['model']} | {row['constraints']} | {row['prove']} | {row['labels']} | {row['error']} | {row['bound']} | {row['flips']} |")
 shutil.rmtree(WORK, ignore_errors=True)
 failed = results.count(False)
 print(f"\n{results.count(True)} passed, {failed} failed")

@@ -97,7 +97,7 @@ struct ClassifierHead {
                                                   threshold: threshold, scale: info.scale, range: info.range)
             }
             let d = try quantizer.materialize(.pending(Tensor(shape: [rows], elements: differences)), targetScale: info.scale, exact: true)
-            index = quantizer.compare(d, test: .nonNegative, complement: false, flipMargin: info.errorBound)
+            index = quantizer.compare(d, test: .nonNegative, complement: false, flipMargin: ComparisonOps.flipMargin(errorBound: info.errorBound, scale: info.scale))
         }
         var label = index
         if labels != Array(labels.indices) {

@@ -2,9 +2,10 @@ import Foundation
 import ModelIR
 
 /// Comparisons, logic and selection on activations. Each comparison becomes one proven bit on an exact integer
-/// difference, so the circuit's decision is exactly the decision on the quantized operands; a constant threshold t is
-/// rounded in the direction that keeps it so (x < t on integers x·2^s is x·2^s ≤ ⌈t·2^s⌉ − 1). The float model's
-/// decision can differ only where an operand is within its error bound of the threshold (the step's flip margin).
+/// difference: between two activations, the decision on the quantized operands; against a constant threshold t, the
+/// decision between x̂ and t rounded as inputs are (see `thresholdDifference`), so an input equal to the threshold is
+/// decided exactly. The float model's decision can differ only where an operand is within its flip margin of the
+/// threshold (its error bound, plus half a unit for a constant threshold), which the cost report prints.
 /// Booleans are integers at scale 0 proven to be 0 or 1; logic ops are their exact polynomials.
 enum ComparisonOps {
     static let all: [any Operator] = [ComparisonOp(), LogicOp(), WhereOp()]
@@ -28,22 +29,25 @@ enum ComparisonOps {
     }
 
     /// The exact difference d for `x type t` on x's integers at `scale` (range `range`): d ≥ 0 exactly when the
-    /// decision holds (for Equal, d = 0). The threshold is rounded in the direction that keeps the integer decision the
-    /// real one, and clamped just outside x's range (the decision is then the same for every x in range).
+    /// decision holds between x̂ and the threshold rounded as an input is, T = round(t·2^s) (for Equal, d = 0). So an
+    /// input equal to its threshold (trees split on data values) is decided as the float model decides it, and any
+    /// input at least one unit away from the threshold too; only the grid point nearest an off-grid threshold can
+    /// differ. Thresholds beyond x's range are clamped (the decision is then the same for every x in range).
     static func thresholdDifference(_ type: String, _ value: Expression, threshold: Double, scale: Int, range: ClosedRange<Int>) -> Expression {
         let unit = pow(2, Double(scale))
-        let t = min(max(threshold * unit, Double(range.lowerBound - 1)), Double(range.upperBound + 1))
+        let t = min(max((threshold * unit).rounded(), Double(range.lowerBound - 1)), Double(range.upperBound + 1))
         let integer: Double = switch type {
-        case "Less": t.rounded(.up) - 1
-        case "LessOrEqual": t.rounded(.down)
-        case "Greater": t.rounded(.down) + 1
-        case "GreaterOrEqual": t.rounded(.up)
+        case "Less": t - 1
+        case "Greater": t + 1
         default: t
         }
-        if type == "Equal" && t != t.rounded() { return Expression(constant: 1 / unit) } // never equal
         let level = Expression(constant: integer / unit)
         return type == "Less" || type == "LessOrEqual" ? level - value : value - level
     }
+
+    /// How far from a constant threshold an operand with this error bound may be for the circuit's decision to differ
+    /// from the float model's: its error plus half a unit of threshold rounding.
+    static func flipMargin(errorBound: Double, scale: Int) -> Double { errorBound + 0.5 / pow(2, Double(scale)) }
 
     /// Broadcasts two expression tensors and combines them element-wise.
     static func combine(_ node: Node, _ a: Tensor<Expression>, _ b: Tensor<Expression>, _ rule: (Expression, Expression) -> Expression) throws(ModelError) -> Tensor<Expression> {
@@ -96,6 +100,7 @@ struct ComparisonOp: Operator {
         var differences: Tensor<Expression>
         var scale = a.scale
         if case let .constant(constant) = right {
+            margin = ComparisonOps.flipMargin(errorBound: a.errorBound, scale: scale)
             // x·2^s against an integer threshold, rounded so the integer decision is the real one on x̂; thresholds
             // beyond x's range are clamped (the decision is then the same for every x in range).
             let thresholds = constant.floatTensor.map { Expression(constant: $0) }

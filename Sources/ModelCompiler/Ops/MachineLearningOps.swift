@@ -188,7 +188,7 @@ struct BinarizerOp: Operator {
             ComparisonOps.thresholdDifference("Greater", $0, threshold: threshold, scale: info.scale, range: info.range)
         }
         let d = try quantizer.materialize(.pending(differences), targetScale: info.scale, exact: true)
-        return [.tensor(quantizer.compare(d, test: .nonNegative, complement: false, flipMargin: info.errorBound))]
+        return [.tensor(quantizer.compare(d, test: .nonNegative, complement: false, flipMargin: ComparisonOps.flipMargin(errorBound: info.errorBound, scale: info.scale)))]
     }
 }
 

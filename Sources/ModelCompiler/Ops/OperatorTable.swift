@@ -4,7 +4,7 @@ public enum OperatorTable {
     static let families: [[any Operator]] = [
         LayoutOps.all, ElementwiseOps.all, LinearAlgebraOps.all, ConvolutionOps.all, PoolingOps.all, ReductionOps.all,
         RectifierOps.all, RoundingOps.all, ExactFunctionOps.all, ActivationOps.all, SoftmaxOps.all, NormalizationOps.all, ConstantOps.all,
-        ComparisonOps.all, MachineLearningOps.all,
+        ComparisonOps.all, MachineLearningOps.all, IndexSelectionOps.all, RecurrentOps.all,
     ]
 
     static let byType: [String: any Operator] = {

@@ -4,7 +4,7 @@ import ModelIR
 /// A tree ensemble of ai.onnx.ml (TreeEnsembleClassifier, TreeEnsembleRegressor), parsed and checked.
 ///
 /// In the circuit, level by level from the roots: each internal node's decision is one proven comparison bit b on its
-/// feature (exact on the quantized input, see `ComparisonOps`), and each node carries a reach bit r (1 for a root):
+/// feature (its threshold rounded as `ComparisonOps` describes), and each node carries a reach bit r (1 for a root):
 /// a true child gets r·b, a false child r − r·b, so every node costs one comparison (about as many constraints as its
 /// feature has bits) and one product, whatever the number of leaves or features. A leaf's scores are its reach bit
 /// times constant weights, which is free; the ensemble's scores are their sums.
@@ -148,7 +148,8 @@ struct TreeEnsemble {
         var current = root
         while nodes[current].mode != .leaf {
             let n = nodes[current]
-            current = n.mode.holds(row[row.startIndex + n.feature], n.threshold) ? n.whenTrue : n.whenFalse
+            // onnxruntime compares the float32 input with the float32 threshold.
+            current = n.mode.holds(Double(Float(row[row.startIndex + n.feature])), n.threshold) ? n.whenTrue : n.whenFalse
         }
         return current
     }
@@ -221,7 +222,7 @@ struct TreeEnsemble {
                                                              scale: info.scale, range: info.range)
                 }
                 let d = try quantizer.materialize(.pending(Tensor(shape: [members.count], elements: differences)), targetScale: info.scale, exact: true)
-                let decisions = quantizer.compare(d, test: test, complement: complement, flipMargin: info.errorBound)
+                let decisions = quantizer.compare(d, test: test, complement: complement, flipMargin: ComparisonOps.flipMargin(errorBound: info.errorBound, scale: info.scale))
                 for (k, position) in members.enumerated() { bits[position] = Expression(symbol: Expression.symbol(tensor: decisions, element: k)) }
             }
             // Reach bits of the next level: r·b and r − r·b (the product is shared within the step).
