@@ -125,6 +125,28 @@ class CNN1D(nn.Module):
         return self.fc(x.mean(dim=2))
 
 
+class Recurrent(nn.Module):
+    """One recurrent layer (hidden 16) over 8 steps of 4 features, then a linear head on the last step's output."""
+
+    def __init__(self, cell, bidirectional=False):
+        super().__init__()
+        self.rnn = cell(input_size=4, hidden_size=16, batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Linear(32 if bidirectional else 16, 3)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.head(y[:, -1, :])
+
+
+RECURRENT = {"lstm": (nn.LSTM, False), "gru": (nn.GRU, False), "rnn": (nn.RNN, False), "lstm_bi": (nn.LSTM, True)}
+
+
+def sequences(rng, count):
+    """The time series, averaged to 32 steps and cut into 8 steps of 4 features: [count, 8, 4]."""
+    x, y = time_series(rng, count)
+    return x.reshape(count, 32, 4).mean(dim=2).reshape(count, 8, 4), y
+
+
 class MLPAct(nn.Module):
     """20 -> 32 LeakyReLU(0.1) -> Dropout -> 32 PReLU(32 channels) -> 16 ReLU -> 4."""
 
@@ -286,6 +308,13 @@ def build(name):
         print(f"  cnn1d: train accuracy {accuracy:.3f}")
         tx, _ = time_series(rng, 200)
         return model, ["input"], (tx[:1],), [(tx[i:i + 1].numpy(),) for i in range(len(tx))]
+    if name in RECURRENT:
+        model = Recurrent(*RECURRENT[name])
+        x, y = sequences(rng, 1500)
+        accuracy = train(model, (x,), y, epochs=15)
+        print(f"  {name}: train accuracy {accuracy:.3f}")
+        tx, _ = sequences(rng, 200)
+        return model, ["input"], (tx[:1],), [(tx[i:i + 1].numpy(),) for i in range(len(tx))]
     if name == "mlp_act":
         model = MLPAct()
         x, y, centers = clusters(rng, 2000, 20, 4)
@@ -308,7 +337,7 @@ def build(name):
     raise ValueError(name)
 
 
-MODELS = ["lenet5", "resnet_small", "mobilenet_block", "cnn1d", "mlp_act", "two_input"]
+MODELS = ["lenet5", "resnet_small", "mobilenet_block", "cnn1d", "mlp_act", "two_input", "lstm", "gru", "rnn", "lstm_bi"]
 
 
 # ----------------------------------------------------------------------------------------------- export

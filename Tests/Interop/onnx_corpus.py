@@ -36,7 +36,10 @@ import onnxruntime as ort
 
 RELATIVE_ERROR = 0.02  # of the largest |onnxruntime output|
 # Models whose accuracy at the default scale is known to miss the argmax / 2% criteria, with the reason.
-KNOWN_GAPS = {}
+KNOWN_GAPS = {
+    "gru": "calibration accepts 2^-7 (its tolerance is 1% of the largest logit over all samples); one sample's error is then "
+           "2.4% of its own largest logit (0.045 of 1.9), and the GRU's worst-case bound grows step by step (thousands)",
+}
 # Models whose proven (interval-arithmetic) ranges are too loose for an accurate scale, with the reason.
 CALIBRATED_RANGES = {
     "gpt": "two blocks: interval ranges grow about 100x per block, which leaves 64-bit LayerNorm arithmetic only scale 2^-7 "

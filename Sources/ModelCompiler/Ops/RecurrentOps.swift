@@ -16,8 +16,8 @@ protocol RecurrenceHooks {
     associatedtype Element: Arithmetic
     mutating func apply(_ activation: RecurrentActivation, _ x: [Element]) throws(ModelError) -> [Element]
     mutating func settle(_ x: [Element]) throws(ModelError) -> [Element]
-    /// Settles (1 − w)·a + w·b for weights w proven in [0, 1]: within the hull of a's and b's ranges, which interval
-    /// arithmetic alone would widen at every step.
+    /// Settles (1 − w)·a + w·b (a GRU's state update): its range from the corners of a's, b's and w's ranges, which
+    /// interval arithmetic on the expanded form would widen at every step.
     mutating func settleMix(_ x: [Element], of a: [Element], and b: [Element], weights: [Element]) throws(ModelError) -> [Element]
 }
 
@@ -61,15 +61,25 @@ struct CircuitRecurrence: RecurrenceHooks {
     mutating func settleMix(_ x: [Expression], of a: [Expression], and b: [Expression], weights: [Expression]) throws(ModelError) -> [Expression] {
         if x.allSatisfy({ $0.constantValue != nil }) { return x }
         let id = try quantizer.materialize(.pending(Tensor(shape: [x.count], elements: x)))
-        let bounds = (a + b).map(interval)
-        guard weights.allSatisfy({ interval($0).map { $0.lowerBound >= 0 && $0.upperBound <= 1 } ?? false }), bounds.allSatisfy({ $0 != nil }) else {
-            return quantizer.symbols(id).elements
+        // (1 − w)·a + w·b is bilinear in (a, b, w): over the box of their proven intervals its extremes are at corners
+        // (a table's sigmoid may overshoot [0, 1] by a unit, so the plain hull of a and b would not be sound).
+        var low = Double.infinity
+        var high = -Double.infinity
+        for k in x.indices {
+            guard let p = interval(a[k]), let q = interval(b[k]), let w = interval(weights[k]) else { return quantizer.symbols(id).elements }
+            for u in [p.lowerBound, p.upperBound] {
+                for v in [q.lowerBound, q.upperBound] {
+                    for t in [w.lowerBound, w.upperBound] {
+                        let value = (1 - t) * u + t * v
+                        (low, high) = (min(low, value), max(high, value))
+                    }
+                }
+            }
         }
-        // A convex combination of values in [lo, hi], rounded to the output's grid, stays in [lo, hi] on that grid.
+        // The materialized value is the rounded exact combination of the quantized operands, so it stays within the
+        // corners' range rounded outward to its grid.
         let unit = pow(2, Double(quantizer.info(id).scale))
-        let low = Int((bounds.map { $0!.lowerBound }.min()! * unit).rounded(.down))
-        let high = Int((bounds.map { $0!.upperBound }.max()! * unit).rounded(.up))
-        quantizer.narrowRange(id, to: low...high)
+        quantizer.narrowRange(id, to: Int((low * unit).rounded(.down))...Int((high * unit).rounded(.up)))
         return quantizer.symbols(id).elements
     }
 
